@@ -1,0 +1,49 @@
+//===- Pipeline.h - The bucket compilation pipelines ------------*- C++ -*-===//
+//
+// The pipelines as library functions: registered for bucket-opt and called
+// by bucket-compile, so both run exactly the same passes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BUCKET_PIPELINE_PIPELINE_H
+#define BUCKET_PIPELINE_PIPELINE_H
+
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace mlir {
+class OpPassManager;
+namespace bucket {
+
+struct BucketizeOptions : public PassPipelineOptions<BucketizeOptions> {
+  PassOptions::Option<std::string> buckets{
+      *this, "buckets",
+      llvm::cl::desc("Bucket specification; overrides bucket.buckets "
+                     "attributes (see docs/BucketSpec.md)"),
+      llvm::cl::init("")};
+};
+
+/// Tensor level: converts elementwise ops to linalg, specializes every public
+/// dynamic function per bucket, verifies the specializations are static and
+/// generates the dispatchers (`bucket-bucketize`).
+void buildBucketizePipeline(OpPassManager &pm, const BucketizeOptions &options);
+
+/// The generic lowering from tensors to the LLVM dialect
+/// (`bucket-lower-to-llvm`): bufferization with identity-layout function
+/// boundaries, ownership-based deallocation, linalg to loops, and the
+/// conversions to LLVM. It handles static and dynamic shapes alike.
+void buildLowerToLLVMPipeline(OpPassManager &pm);
+
+/// The textual form of buildLowerToLLVMPipeline, runnable with upstream
+/// `mlir-opt --pass-pipeline=...`.
+StringRef getLowerToLLVMPipelineText();
+
+/// Registers `bucket-bucketize` and `bucket-lower-to-llvm`.
+void registerBucketPipelines();
+
+} // namespace bucket
+} // namespace mlir
+
+#endif // BUCKET_PIPELINE_PIPELINE_H

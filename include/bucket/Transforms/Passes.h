@@ -1,0 +1,34 @@
+//===- Passes.h - bucket transformation passes ------------------*- C++ -*-===//
+
+#ifndef BUCKET_TRANSFORMS_PASSES_H
+#define BUCKET_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class ModuleOp;
+namespace arith {
+class ArithDialect;
+} // namespace arith
+namespace func {
+class FuncDialect;
+} // namespace func
+namespace scf {
+class SCFDialect;
+} // namespace scf
+namespace tensor {
+class TensorDialect;
+} // namespace tensor
+
+namespace bucket {
+
+#define GEN_PASS_DECL
+#include "bucket/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "bucket/Transforms/Passes.h.inc"
+
+} // namespace bucket
+} // namespace mlir
+
+#endif // BUCKET_TRANSFORMS_PASSES_H

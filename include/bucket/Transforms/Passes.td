@@ -1,0 +1,109 @@
+//===- Passes.td - bucket transformation passes ------------*- tablegen -*-===//
+
+#ifndef BUCKET_TRANSFORMS_PASSES
+#define BUCKET_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def BucketSpecializeFunctionsPass
+    : Pass<"bucket-specialize-functions", "ModuleOp"> {
+  let summary = "Clone each dynamic-shape public function once per bucket, "
+                "with static argument types, and refine the clones to static "
+                "shapes";
+  let description = [{
+    For every public `func.func` with dynamically shaped tensor arguments,
+    the pass runs the dimension analysis (which dynamic dimensions are one
+    symbolic dimension), expands the bucket specification over those
+    dimensions, and creates one private clone per bucket. A clone's arguments
+    have static types (each dynamic dimension replaced by its bucket size);
+    casts back to the original types are folded away by canonicalization and
+    cast folding, and the clone's result types are refined to the static
+    types that reach its `func.return`.
+
+    The specification comes from the `buckets` option when it is set, else
+    from the function's `bucket.buckets` string attribute (the syntax is in
+    docs/BucketSpec.md). A public function with dynamic arguments and no
+    specification is an error.
+
+    The original function is left in place and annotated with the table the
+    dispatcher needs: `bucket.dim_names`, `bucket.bucket_table` (one row per
+    bucket, in dispatch order) and, per argument, `bucket.dim_ids`.
+
+    Preconditions: tensor-level IR; elementwise arith/math ops on tensors are
+    best converted to linalg first (`convert-elementwise-to-linalg`) so that
+    static shapes propagate through them.
+
+    Example, with `buckets="seq=64,128"`:
+
+    ```mlir
+    func.func @f(%x: tensor<?x8xf32>) -> tensor<?x8xf32>
+    ```
+
+    becomes
+
+    ```mlir
+    func.func @f(%x: tensor<?x8xf32> {bucket.dim_ids = array<i32: 0, -1>})
+        -> tensor<?x8xf32> attributes {bucket.bucket_table = [array<i64: 64>,
+        array<i64: 128>], bucket.dim_names = ["seq"]}
+    func.func private @f_seq64(%x: tensor<64x8xf32>) -> tensor<64x8xf32>
+        attributes {bucket.bucket = array<i64: 64>,
+                    bucket.specialization_of = @f}
+    func.func private @f_seq128(%x: tensor<128x8xf32>) -> tensor<128x8xf32>
+    ```
+  }];
+  let options = [
+    Option<"buckets", "buckets", "std::string", /*default=*/"\"\"",
+           "Bucket specification for every public dynamic function, e.g. "
+           "'batch=1,4;seq=64,128' or 'batch,seq=1x128,4x64'; overrides "
+           "bucket.buckets attributes">,
+  ];
+  let dependentDialects = ["arith::ArithDialect", "tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numSpecializations", "num-specializations",
+              "Number of specialized functions created">,
+  ];
+}
+
+def BucketVerifyStaticShapesPass
+    : Pass<"bucket-verify-static-shapes", "ModuleOp"> {
+  let summary = "Check that every specialized function is fully static";
+  let description = [{
+    The contract of specialization: in a function carrying
+    `bucket.specialization_of`, every value of shaped type, every argument
+    and every result has a static shape. The pass emits an error at each op
+    that still produces a dynamically shaped value (and fails), so that
+    whatever the refinement could not make static is reported where it is,
+    not later as slow or wrong code.
+  }];
+}
+
+def BucketGenerateDispatchPass
+    : Pass<"bucket-generate-dispatch", "ModuleOp"> {
+  let summary = "Replace each specialized function's body by a dispatcher "
+                "that pads, calls the smallest fitting bucket and crops";
+  let description = [{
+    For each function that `bucket-specialize-functions` annotated, the body
+    is replaced by a dispatcher with the same name and type:
+
+    1. read each symbolic dimension from the first argument dimension of its
+       class (`tensor.dim`);
+    2. select the first row of `bucket.bucket_table` whose sizes are all
+       greater than or equal to the values: the rows are sorted by padded
+       cost, so this is the cheapest bucket that fits;
+    3. `scf.index_switch` on that row: pad every dynamic input to the bucket
+       (`tensor.pad` with zero), call the specialized function, and crop
+       every result (`tensor.extract_slice`) to the size the original
+       function would have produced, computed from the argument dimensions
+       with the original's own shape computation;
+    4. when no bucket fits, call `bucket_rt_report_out_of_range(dim, value,
+       largest)` (provided by the runtime library) and return results whose
+       dynamic dimensions are zero: never an out-of-bounds access.
+
+    Callers, including those of `_mlir_ciface_<name>` when the function has
+    `llvm.emit_c_interface`, get the bucketed version unchanged.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "func::FuncDialect",
+                           "scf::SCFDialect", "tensor::TensorDialect"];
+}
+
+#endif // BUCKET_TRANSFORMS_PASSES

@@ -1,0 +1,80 @@
+//===- Pipeline.cpp - The bucket compilation pipelines --------------------===//
+
+#include "bucket/Pipeline/Pipeline.h"
+#include "bucket/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+using namespace mlir::bucket;
+
+void mlir::bucket::buildBucketizePipeline(OpPassManager &pm,
+                                          const BucketizeOptions &options) {
+  // Specialization propagates static shapes through linalg ops; elementwise
+  // arith/math on tensors would stop it.
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  BucketSpecializeFunctionsPassOptions specializeOptions;
+  specializeOptions.buckets = options.buckets;
+  pm.addPass(createBucketSpecializeFunctionsPass(specializeOptions));
+  pm.addPass(createBucketVerifyStaticShapesPass());
+  pm.addPass(createBucketGenerateDispatchPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+// Kept as text so that exactly the same lowering can be run with upstream
+// mlir-opt, which the end-to-end tests do to obtain their reference.
+static constexpr const char *kLowerToLLVM =
+    "builtin.module("
+    "func.func(convert-elementwise-to-linalg),"
+    "canonicalize,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,"
+    "convert-bufferization-to-memref,"
+    "func.func(convert-linalg-to-loops),"
+    "expand-strided-metadata,"
+    "lower-affine,"
+    "convert-scf-to-cf,"
+    "convert-math-to-llvm,"
+    "convert-math-to-libm,"
+    "finalize-memref-to-llvm,"
+    "convert-arith-to-llvm,"
+    "convert-index-to-llvm,"
+    "convert-cf-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-ub-to-llvm,"
+    "reconcile-unrealized-casts)";
+
+StringRef mlir::bucket::getLowerToLLVMPipelineText() { return kLowerToLLVM; }
+
+void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm) {
+  // parsePassPipeline into an existing pass manager takes the pass list
+  // without the anchor.
+  StringRef passes = StringRef(kLowerToLLVM)
+                         .drop_front(StringRef("builtin.module(").size())
+                         .drop_back();
+  // The text names registered passes only: failing to parse it is a bug in
+  // this file, not a user error.
+  if (failed(parsePassPipeline(passes, pm)))
+    llvm::report_fatal_error("bucket: invalid built-in lowering pipeline");
+}
+
+void mlir::bucket::registerBucketPipelines() {
+  PassPipelineRegistration<BucketizeOptions>(
+      "bucket-bucketize",
+      "Specialize every public dynamic function per bucket and generate its "
+      "dispatcher (tensor level)",
+      buildBucketizePipeline);
+  PassPipelineRegistration<>(
+      "bucket-lower-to-llvm",
+      "Lower a tensor-level module (bucketed or not) to the LLVM dialect",
+      buildLowerToLLVMPipeline);
+}

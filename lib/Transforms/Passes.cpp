@@ -1,0 +1,121 @@
+//===- Passes.cpp - bucket transformation passes --------------------------===//
+//
+// Thin pass shells over the library in Specialize.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bucket/Transforms/Passes.h"
+#include "bucket/Transforms/Specialize.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir {
+namespace bucket {
+#define GEN_PASS_DEF_BUCKETSPECIALIZEFUNCTIONSPASS
+#define GEN_PASS_DEF_BUCKETVERIFYSTATICSHAPESPASS
+#define GEN_PASS_DEF_BUCKETGENERATEDISPATCHPASS
+#include "bucket/Transforms/Passes.h.inc"
+} // namespace bucket
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::bucket;
+
+namespace {
+struct BucketSpecializeFunctionsPass
+    : public bucket::impl::BucketSpecializeFunctionsPassBase<
+          BucketSpecializeFunctionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    IRRewriter rewriter(&getContext());
+    // Collect first: specialization adds functions to the module.
+    SmallVector<func::FuncOp> candidates;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (isBucketCandidate(func) && !func->hasAttr(kBucketTableAttrName))
+        candidates.push_back(func);
+    bool failedAny = false;
+    for (func::FuncOp func : candidates) {
+      FailureOr<SmallVector<func::FuncOp>> clones =
+          specializeFunction(rewriter, func, buckets);
+      if (failed(clones)) {
+        failedAny = true;
+        continue;
+      }
+      numSpecializations += clones->size();
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+
+struct BucketVerifyStaticShapesPass
+    : public bucket::impl::BucketVerifyStaticShapesPassBase<
+          BucketVerifyStaticShapesPass> {
+  void runOnOperation() override {
+    bool failedAny = false;
+    auto isDynamic = [](Type type) {
+      auto shaped = dyn_cast<ShapedType>(type);
+      return shaped && !shaped.hasStaticShape();
+    };
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (!func->hasAttr(kSpecializationOfAttrName))
+        continue;
+      if (llvm::any_of(func.getArgumentTypes(), isDynamic) ||
+          llvm::any_of(func.getResultTypes(), isDynamic)) {
+        func.emitError("specialized function '")
+            << func.getName() << "' still has a dynamic signature "
+            << func.getFunctionType();
+        failedAny = true;
+      }
+      func.walk([&](Operation *op) {
+        for (Value result : op->getResults()) {
+          if (!isDynamic(result.getType()))
+            continue;
+          op->emitError("result ")
+              << cast<OpResult>(result).getResultNumber()
+              << " is still dynamically shaped (" << result.getType()
+              << ") in the specialization '" << func.getName()
+              << "'; this op's shape could not be refined from the bucket "
+                 "sizes";
+          failedAny = true;
+          return;
+        }
+      });
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+
+struct BucketGenerateDispatchPass
+    : public bucket::impl::BucketGenerateDispatchPassBase<BucketGenerateDispatchPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    IRRewriter rewriter(&getContext());
+    // Specializations of each function, in module order, which is the
+    // order bucket-specialize-functions created them: the dispatch order.
+    llvm::MapVector<StringAttr, SmallVector<func::FuncOp>> specializations;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (auto of = func->getAttrOfType<FlatSymbolRefAttr>(
+              kSpecializationOfAttrName))
+        specializations[of.getAttr()].push_back(func);
+    for (auto &[name, clones] : specializations) {
+      auto func = module.lookupSymbol<func::FuncOp>(name);
+      if (func && func->hasAttr(kDispatcherAttrName))
+        continue;
+      if (!func) {
+        clones.front().emitError("specialization of unknown function ") << name;
+        return signalPassFailure();
+      }
+      if (failed(generateDispatch(rewriter, func, clones)))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,212 @@
+//===- bucket-compile.cpp - One-shot bucketing compiler driver -------------===//
+//
+// bucket-compile IN.mlir --buckets SPEC -o OUT.o [--header OUT.h]
+//
+// Parses a tensor-level module, runs the bucket-bucketize pipeline, writes
+// the C header, lowers with bucket-lower-to-llvm and emits LLVM IR or an
+// object file. --emit stops after any stage so each can be inspected.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bucket/Pipeline/Pipeline.h"
+#include "bucket/Target/HeaderEmitter.h"
+#include "bucket/Target/ObjectEmitter.h"
+#include "bucket/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+enum class EmitKind { Bucketed, Lowered, LLVMIR, Object };
+
+struct Options {
+  cl::OptionCategory category{"bucket-compile options"};
+  cl::opt<std::string> input{cl::Positional, cl::desc("<input.mlir>"),
+                             cl::init("-"), cl::cat(category)};
+  cl::opt<std::string> output{"o", cl::desc("Output file (default: stdout)"),
+                              cl::value_desc("file"), cl::init("-"),
+                              cl::cat(category)};
+  cl::opt<std::string> buckets{
+      "buckets",
+      cl::desc("Buckets per symbolic dimension, e.g. 'seq=64,128,512' or "
+               "'batch=1,4;seq=64,128' (a grid) or 'batch,seq=1x512,8x64' "
+               "(explicit tuples). Overrides bucket.buckets attributes"),
+      cl::value_desc("spec"), cl::cat(category)};
+  cl::opt<bool> noBucketing{
+      "no-bucketing",
+      cl::desc("Compile the dynamic-shape functions as they are, with the "
+               "generic lowering (the reference the buckets are checked "
+               "against)"),
+      cl::cat(category)};
+  cl::opt<std::string> header{
+      "header", cl::desc("Also write the C header for the runtime API"),
+      cl::value_desc("file"), cl::cat(category)};
+  cl::opt<std::string> modelName{
+      "model-name",
+      cl::desc("Prefix of the model-wide symbols in the header (default: the "
+               "header's file name)"),
+      cl::cat(category)};
+  cl::opt<EmitKind> emit{
+      "emit", cl::desc("What to write"), cl::init(EmitKind::Object),
+      cl::values(
+          clEnumValN(EmitKind::Bucketed, "mlir",
+                     "the bucketed tensor-level module"),
+          clEnumValN(EmitKind::Lowered, "llvm-dialect",
+                     "the module lowered to the LLVM dialect"),
+          clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
+          clEnumValN(EmitKind::Object, "obj", "a relocatable object file")),
+      cl::cat(category)};
+  cl::opt<std::string> triple{"target", cl::desc("Target triple (default: host)"),
+                              cl::cat(category)};
+  cl::opt<std::string> cpu{
+      "mcpu", cl::desc("Target CPU (default: the host's for host targets)"),
+      cl::cat(category)};
+  cl::opt<std::string> features{"mattr",
+                                cl::desc("Target features, e.g. +avx2"),
+                                cl::cat(category)};
+  cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level (0-3)"),
+                             cl::Prefix, cl::init(3), cl::cat(category)};
+  cl::opt<bool> printPipeline{
+      "print-lowering-pipeline",
+      cl::desc("Print the textual lowering pipeline (for mlir-opt) and exit"),
+      cl::cat(category)};
+};
+
+std::string defaultModelName(StringRef header) {
+  std::string name = llvm::sys::path::stem(header).str();
+  for (char &c : name)
+    if (!llvm::isAlnum(c) && c != '_')
+      c = '_';
+  if (name.empty() || llvm::isDigit(name[0]))
+    name = "model_" + name;
+  return name;
+}
+} // namespace
+
+static LogicalResult compile(Options &opts, MLIRContext &context) {
+  std::string error;
+  auto file = openInputFile(opts.input, &error);
+  if (!file) {
+    llvm::errs() << "bucket-compile: " << error << "\n";
+    return failure();
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return failure();
+
+  // The header's entry points call the MLIR C interface of every public
+  // function.
+  if (!opts.header.empty() || opts.emit != EmitKind::Bucketed)
+    for (auto func : module->getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal())
+        func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
+
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  if (!opts.noBucketing) {
+    bucket::BucketizeOptions bucketize;
+    bucketize.buckets = opts.buckets;
+    bucket::buildBucketizePipeline(pm, bucketize);
+  }
+  if (failed(pm.run(*module)))
+    return failure();
+
+  if (!opts.header.empty()) {
+    auto headerFile = openOutputFile(opts.header, &error);
+    if (!headerFile) {
+      llvm::errs() << "bucket-compile: " << error << "\n";
+      return failure();
+    }
+    std::string name = opts.modelName.empty() ? defaultModelName(opts.header)
+                                              : opts.modelName.getValue();
+    if (failed(bucket::emitCHeader(*module, name, headerFile->os())))
+      return failure();
+    headerFile->keep();
+  }
+
+  auto out = openOutputFile(opts.output, &error);
+  if (!out) {
+    llvm::errs() << "bucket-compile: " << error << "\n";
+    return failure();
+  }
+  if (opts.emit == EmitKind::Bucketed) {
+    module->print(out->os());
+    out->keep();
+    return success();
+  }
+
+  PassManager lower(&context);
+  if (failed(applyPassManagerCLOptions(lower)))
+    return failure();
+  bucket::buildLowerToLLVMPipeline(lower);
+  if (failed(lower.run(*module)))
+    return failure();
+  if (opts.emit == EmitKind::Lowered) {
+    module->print(out->os());
+    out->keep();
+    return success();
+  }
+
+  bucket::TargetOptions target;
+  target.triple = opts.triple;
+  target.cpu = opts.cpu;
+  target.features = opts.features;
+  target.optLevel = std::min(3u, opts.optLevel.getValue());
+  if (failed(bucket::emitLLVMOutput(
+          *module, target,
+          opts.emit == EmitKind::LLVMIR ? bucket::OutputKind::LLVMIR
+                                        : bucket::OutputKind::Object,
+          out->os())))
+    return failure();
+  out->keep();
+  return success();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAllPasses();
+  bucket::registerBucketTransformsPasses();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerAsmPrinterCLOptions();
+  Options opts;
+  cl::HideUnrelatedOptions({&opts.category, &llvm::getColorCategory()});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "bucket-compile: specialize a dynamic-shape tensor module per bucket and "
+      "compile it into one object file and a C header\n");
+
+  if (opts.printPipeline) {
+    llvm::outs() << bucket::getLowerToLLVMPipelineText() << "\n";
+    return 0;
+  }
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  MLIRContext context(registry);
+  return succeeded(compile(opts, context)) ? 0 : 1;
+}
