@@ -56,6 +56,11 @@ static constexpr const char *kLowerToLLVM =
 StringRef mlir::bucket::getLowerToLLVMPipelineText() { return kLowerToLLVM; }
 
 void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm) {
+  // Loop order for the loops convert-linalg-to-loops emits. It only permutes
+  // loops (each output still reduces in the same order), so the upstream-only
+  // text below computes bit-identical results, just slower.
+  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  pm.addNestedPass<func::FuncOp>(createBucketInterchangeForVectorizationPass());
   // parsePassPipeline into an existing pass manager takes the pass list
   // without the anchor.
   StringRef passes = StringRef(kLowerToLLVM)

@@ -9,6 +9,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -18,6 +20,7 @@ namespace bucket {
 #define GEN_PASS_DEF_BUCKETSPECIALIZEFUNCTIONSPASS
 #define GEN_PASS_DEF_BUCKETVERIFYSTATICSHAPESPASS
 #define GEN_PASS_DEF_BUCKETGENERATEDISPATCHPASS
+#define GEN_PASS_DEF_BUCKETINTERCHANGEFORVECTORIZATIONPASS
 #include "bucket/Transforms/Passes.h.inc"
 } // namespace bucket
 } // namespace mlir
@@ -116,6 +119,17 @@ struct BucketGenerateDispatchPass
       if (failed(generateDispatch(rewriter, func, clones)))
         return signalPassFailure();
     }
+  }
+};
+
+struct BucketInterchangeForVectorizationPass
+    : public bucket::impl::BucketInterchangeForVectorizationPassBase<
+          BucketInterchangeForVectorizationPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateInterchangeForVectorizationPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
   }
 };
 } // namespace

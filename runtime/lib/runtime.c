@@ -883,3 +883,67 @@ bucket_status_t bucket_function_invoke(const bucket_function_info_t *fn,
   free(block);
   return status;
 }
+
+/*===----------------------------------------------------------------------===*
+ * Support for MLIR's generic lowering
+ *===----------------------------------------------------------------------===*/
+
+/* MLIR's unranked memref: a rank and a pointer to a ranked descriptor. */
+typedef struct bucket_unranked_memref_t {
+  int64_t rank;
+  int64_t *descriptor;
+} bucket_unranked_memref_t;
+
+/* `memref.copy` between non-contiguous memrefs lowers to a call to
+ * memrefCopy, which upstream ships in libmlir_c_runner_utils. Objects from
+ * bucket-compile must not need that library, so the runtime provides the
+ * same function. It is weak so that an application that also links MLIR's
+ * runner utilities gets one definition. */
+__attribute__((weak)) void memrefCopy(int64_t element_size,
+                                      bucket_unranked_memref_t *src,
+                                      bucket_unranked_memref_t *dst);
+
+void memrefCopy(int64_t element_size, bucket_unranked_memref_t *src,
+                bucket_unranked_memref_t *dst) {
+  enum { kMaxCopyRank = 64 };
+  if (!src || !dst || !src->descriptor || !dst->descriptor ||
+      src->rank != dst->rank || src->rank < 0 || src->rank > kMaxCopyRank ||
+      element_size <= 0)
+    return;
+  int64_t rank = src->rank;
+  const int64_t *s = src->descriptor, *d = dst->descriptor;
+  const int64_t *sizes = s + 3;
+  const int64_t *src_strides = s + 3 + rank, *dst_strides = d + 3 + rank;
+  char *src_base = (char *)(intptr_t)s[1] + s[2] * element_size;
+  char *dst_base = (char *)(intptr_t)d[1] + d[2] * element_size;
+  for (int64_t i = 0; i < rank; ++i)
+    if (sizes[i] <= 0)
+      return;
+  /* Copy whole rows when the innermost dimension is contiguous on both
+   * sides: this is the common case (padding a tensor into a larger one). */
+  int64_t row = 1;
+  int64_t outer_rank = rank;
+  if (rank > 0 && src_strides[rank - 1] == 1 && dst_strides[rank - 1] == 1) {
+    row = sizes[rank - 1];
+    outer_rank = rank - 1;
+  }
+  size_t row_bytes = (size_t)(row * element_size);
+  int64_t index[kMaxCopyRank] = {0};
+  int64_t src_offset = 0, dst_offset = 0;
+  while (1) {
+    memcpy(dst_base + dst_offset * element_size,
+           src_base + src_offset * element_size, row_bytes);
+    int64_t dim = outer_rank - 1;
+    for (; dim >= 0; --dim) { /* Odometer increment. */
+      src_offset += src_strides[dim];
+      dst_offset += dst_strides[dim];
+      if (++index[dim] < sizes[dim])
+        break;
+      src_offset -= src_strides[dim] * sizes[dim];
+      dst_offset -= dst_strides[dim] * sizes[dim];
+      index[dim] = 0;
+    }
+    if (dim < 0)
+      return;
+  }
+}

@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -85,6 +86,12 @@ struct Options {
                                 cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level (0-3)"),
                              cl::Prefix, cl::init(3), cl::cat(category)};
+  cl::opt<std::string> symbolPrefix{
+      "symbol-prefix",
+      cl::desc("Prefix the names of the public functions (and so of their C "
+               "entry points), to link several compiled models into one "
+               "program"),
+      cl::value_desc("prefix"), cl::cat(category)};
   cl::opt<bool> printPipeline{
       "print-lowering-pipeline",
       cl::desc("Print the textual lowering pipeline (for mlir-opt) and exit"),
@@ -115,6 +122,18 @@ static LogicalResult compile(Options &opts, MLIRContext &context) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return failure();
+
+  if (!opts.symbolPrefix.empty()) {
+    SymbolTable symbolTable(*module);
+    for (auto func : llvm::to_vector(module->getOps<func::FuncOp>())) {
+      if (!func.isPublic() || func.isExternal())
+        continue;
+      auto newName =
+          StringAttr::get(&context, opts.symbolPrefix + func.getName());
+      if (failed(symbolTable.rename(func, newName)))
+        return func.emitError("cannot rename to ") << newName;
+    }
+  }
 
   // The header's entry points call the MLIR C interface of every public
   // function.

@@ -10,6 +10,9 @@ class ModuleOp;
 namespace arith {
 class ArithDialect;
 } // namespace arith
+namespace linalg {
+class LinalgDialect;
+} // namespace linalg
 namespace func {
 class FuncDialect;
 } // namespace func

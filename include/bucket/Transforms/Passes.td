@@ -106,4 +106,29 @@ def BucketGenerateDispatchPass
                            "scf::SCFDialect", "tensor::TensorDialect"];
 }
 
+def BucketInterchangeForVectorizationPass
+    : Pass<"bucket-interchange-for-vectorization"> {
+  let summary = "Order the loops of contraction-like linalg.generic ops so "
+                "that the innermost loop walks memory contiguously";
+  let description = [{
+    Part of the generic lowering (`convert-linalg-to-loops` emits loops in
+    the op's iteration order). For a `linalg.generic` with reduction loops
+    whose output's innermost dimension is a parallel loop `p` that also
+    indexes the innermost dimension of an input, the loops are permuted to
+    (the other parallel loops, the reduction loops, `p`): a matmul's
+    `(i, j, k)` becomes `(i, k, j)`, whose innermost loop streams a row of
+    the right-hand side and of the output, which LLVM vectorizes.
+
+    Each output element still accumulates its reduction in the same order,
+    so results are bit-identical. Named ops must be generalized first
+    (`linalg-generalize-named-ops`); ops that do not match are left alone.
+
+    ```mlir
+    // matmul: iterator_types = ["parallel", "parallel", "reduction"]
+    // after:  iterator_types = ["parallel", "reduction", "parallel"]
+    ```
+  }];
+  let dependentDialects = ["linalg::LinalgDialect"];
+}
+
 #endif // BUCKET_TRANSFORMS_PASSES

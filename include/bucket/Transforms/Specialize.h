@@ -46,6 +46,10 @@ LogicalResult refineFunctionShapes(func::FuncOp func);
 LogicalResult generateDispatch(RewriterBase &rewriter, func::FuncOp func,
                                ArrayRef<func::FuncOp> specializations);
 
+/// Patterns that permute the loops of contraction-like linalg.generic ops
+/// so the innermost loop is contiguous (bucket-interchange-for-vectorization).
+void populateInterchangeForVectorizationPatterns(RewritePatternSet &patterns);
+
 /// Whether `func` should be bucketed: public, with a body, with a ranked
 /// tensor argument that has a dynamic dimension.
 bool isBucketCandidate(func::FuncOp func);
