@@ -7,6 +7,7 @@
 #include "bucket/Transforms/Passes.h"
 #include "bucket/Transforms/Specialize.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

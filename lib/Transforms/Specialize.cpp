@@ -376,10 +376,18 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
     unsigned nextCrop = 0;
     for (auto [result, type] : llvm::zip(call.getResults(), resultTypes)) {
       auto tensorType = dyn_cast<RankedTensorType>(type);
-      if (!tensorType || result.getType() == type) {
+      // The crop sizes are listed per dynamic dimension of every result, so
+      // a result that needs no crop still consumes its entries.
+      unsigned firstCrop = nextCrop;
+      if (tensorType)
+        nextCrop += tensorType.getNumDynamicDims();
+      // Crop every result with a dynamic dimension, whatever type the
+      // specialization returns: its extent there is the bucket's.
+      if (!tensorType || tensorType.hasStaticShape()) {
         results.push_back(result);
         continue;
       }
+      unsigned cropIndex = firstCrop;
       SmallVector<OpFoldResult> offsets(tensorType.getRank(),
                                         rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> strides(tensorType.getRank(),
@@ -387,7 +395,7 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
       SmallVector<OpFoldResult> sizes;
       for (unsigned d = 0; d < tensorType.getRank(); ++d)
         sizes.push_back(tensorType.isDynamicDim(d)
-                            ? OpFoldResult(cropSizes[nextCrop++])
+                            ? OpFoldResult(cropSizes[cropIndex++])
                             : rewriter.getIndexAttr(tensorType.getDimSize(d)));
       Value crop = rewriter.create<tensor::ExtractSliceOp>(
           loc, tensorType, result, offsets, sizes, strides);

@@ -7,6 +7,9 @@
 
 namespace mlir {
 class ModuleOp;
+namespace affine {
+class AffineDialect;
+} // namespace affine
 namespace arith {
 class ArithDialect;
 } // namespace arith

@@ -57,7 +57,8 @@ def BucketSpecializeFunctionsPass
            "'batch=1,4;seq=64,128' or 'batch,seq=1x128,4x64'; overrides "
            "bucket.buckets attributes">,
   ];
-  let dependentDialects = ["arith::ArithDialect", "tensor::TensorDialect"];
+  let dependentDialects = ["affine::AffineDialect", "arith::ArithDialect",
+                           "tensor::TensorDialect"];
   let statistics = [
     Statistic<"numSpecializations", "num-specializations",
               "Number of specialized functions created">,
@@ -102,7 +103,8 @@ def BucketGenerateDispatchPass
     Callers, including those of `_mlir_ciface_<name>` when the function has
     `llvm.emit_c_interface`, get the bucketed version unchanged.
   }];
-  let dependentDialects = ["arith::ArithDialect", "func::FuncDialect",
+  let dependentDialects = ["affine::AffineDialect", "arith::ArithDialect",
+                           "func::FuncDialect",
                            "scf::SCFDialect", "tensor::TensorDialect"];
 }
 

@@ -9,6 +9,9 @@
 #include "bucket/Analysis/DimensionAnalysis.h"
 #include "bucket/Transforms/Specialize.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "llvm/ADT/StringExtras.h"
@@ -25,6 +28,12 @@ struct TestDimensionAnalysisPass
   StringRef getArgument() const final { return "test-bucket-dims"; }
   StringRef getDescription() const final {
     return "Print the symbolic dimensions of each dynamic public function";
+  }
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    // The analysis builds shape computations with these.
+    registry.insert<affine::AffineDialect, arith::ArithDialect,
+                    tensor::TensorDialect>();
   }
 
   void runOnOperation() override {

@@ -1,0 +1,44 @@
+// RUN: bucket-opt %s -split-input-file -test-bucket-dims -verify-diagnostics -o /dev/null
+
+// A result whose size is read from the data cannot be bucketed.
+func.func @data_dependent(%x: tensor<?xf32>, %n: tensor<i64>) -> tensor<?xf32> {
+  // expected-error @below {{a result dimension of 'data_dependent' depends on the data this op reads; data-dependent result shapes cannot be bucketed}}
+  %v = tensor.extract %n[] : tensor<i64>
+  %i = arith.index_cast %v : i64 to index
+  %e = tensor.empty(%i) : tensor<?xf32>
+  return %e : tensor<?xf32>
+}
+
+// -----
+
+// One name for two dimensions that nothing says are equal.
+// expected-error @below {{the name 'seq' is given to two dimensions that are not provably equal}}
+func.func @name_clash(%a: tensor<?xf32> {bucket.dims = ["seq"]},
+                      %b: tensor<?xf32> {bucket.dims = ["seq"]}) -> tensor<?xf32> {
+  return %a : tensor<?xf32>
+}
+
+// -----
+
+// A dynamic argument dimension the ops pin to a static size.
+// expected-error @below {{dynamic dimension 0 of argument 0 can only be 8; declare it static}}
+func.func @tied_to_static(%a: tensor<?xf32>, %b: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-note @below {{tied to 8 here}}
+  %r = linalg.add ins(%a, %b : tensor<?xf32>, tensor<8xf32>)
+                  outs(%b : tensor<8xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// expected-error @below {{'bucket.dims' of argument 0 has 1 entries but the argument has rank 2}}
+func.func @bad_names(%a: tensor<?x?xf32> {bucket.dims = ["seq"]}) -> tensor<?x?xf32> {
+  return %a : tensor<?x?xf32>
+}
+
+// -----
+
+// expected-error @below {{'bucket.dims' of argument 0 must hold strings}}
+func.func @bad_names_type(%a: tensor<?xf32> {bucket.dims = [1]}) -> tensor<?xf32> {
+  return %a : tensor<?xf32>
+}
