@@ -31,3 +31,7 @@ tool_dirs = [config.bucket_tools_dir, config.llvm_tools_dir]
 tools = ["bucket-opt", "bucket-compile", "mlir-opt", "mlir-translate", "llc",
          "clang"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# `not`, `count` and the harnesses are found on PATH.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.bucket_tools_dir, append_path=True)
