@@ -23,6 +23,7 @@ config.substitutions.append(("%bucket_lib", config.bucket_lib_dir))
 config.substitutions.append(("%host_cc", config.host_cc))
 config.substitutions.append(("%host_cxx", config.host_cxx))
 config.substitutions.append(("%shapes", config.shapes_dir))
+config.substitutions.append(("%encoder_mlir", config.encoder_mlir))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
