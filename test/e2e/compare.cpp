@@ -14,7 +14,8 @@
 //       --args 'f32[batch,16];f32[16,8]' --results 'f32[batch,8]'
 //       --dims 'batch=1..20' [--points 'b=1,4,5;s=1,8,9'] ...
 //       [--out-of-range 'batch=21'] [--max 'batch=20']
-//       [--atol A] [--rtol R] [--seed N] [--dim-order 'b,s'] [-v]
+//       [--atol A] [--rtol R] [--seed N] [--dim-order 'b,s']
+//       [--dump-inputs] [-v]
 //
 // Signatures. --args and --results are ';'-separated lists of
 //   TYPE[DIM,...]        TYPE in f32 f64 i1 i8 i16 i32 i64
@@ -43,6 +44,12 @@
 // 'stats:' line with the largest differences seen, and a last line
 //   compare: P passed, F failed
 // The exit status is 0 only if nothing failed (and something was compared).
+// -v prints every passing shape too; --dump-inputs prints the inputs (the
+// first 64 elements of each) of every in-range shape.
+//
+// The signature is not checked against the objects (they carry no type
+// information): a wrong rank in --args/--results makes the harness read the
+// descriptors wrongly.
 //
 //===----------------------------------------------------------------------===//
 
@@ -643,6 +650,7 @@ struct Options {
   bool tolerance = false;
   uint64_t seed = 0x5EEDB0C4E7ull;
   bool verbose = false;
+  bool dumpInputs = false;
 };
 
 struct Stats {
@@ -752,9 +760,27 @@ std::string checkDeclaredShape(const ValueSpec &spec, const ResultView &v,
   return "";
 }
 
+void dumpInputs(const std::vector<ValueSpec> &specs,
+                const std::vector<Tensor> &inputs, const std::string &where) {
+  for (size_t a = 0; a < inputs.size(); ++a) {
+    size_t es = elemSize(specs[a].type);
+    int64_t n = inputs[a].numElements();
+    std::printf("input [%s] arg %zu %s:", where.c_str(), a,
+                indexText(inputs[a].sizes).c_str());
+    for (int64_t i = 0; i < n && i < 64; ++i)
+      std::printf(" %s",
+                  formatValue(specs[a].type, inputs[a].bytes.data() + i * es)
+                      .c_str());
+    std::printf("%s\n", n > 64 ? " ..." : "");
+  }
+}
+
 void *loadEntry(const std::string &path, const std::string &func,
                 void **handle) {
-  *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // A bare file name would make dlopen search the library path.
+  std::string file =
+      path.find('/') == std::string::npos ? "./" + path : path;
+  *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!*handle)
     usageError("cannot load %s: %s", path.c_str(), dlerror());
   std::string sym = "_mlir_ciface_" + func;
@@ -774,7 +800,7 @@ void printUsage() {
       "'NAME=...;...']\n"
       "         [--max 'NAME=N;...'] [--dim-order 'NAME,...'] [--atol A] "
       "[--rtol R]\n"
-      "         [--seed N] [-v]\n"
+      "         [--seed N] [--dump-inputs] [-v]\n"
       "See the comment at the top of test/e2e/compare.cpp.\n");
 }
 
@@ -828,6 +854,8 @@ int main(int argc, char **argv) {
       opt.seed = (uint64_t)s;
     } else if (a == "-v" || a == "--verbose")
       opt.verbose = true;
+    else if (a == "--dump-inputs")
+      opt.dumpInputs = true;
     else if (a == "-h" || a == "--help") {
       printUsage();
       return 0;
@@ -912,6 +940,9 @@ int main(int argc, char **argv) {
     for (size_t a = 0; a < args.size(); ++a)
       inputs.push_back(makeInput(args[a], shape, opt.seed, a));
 
+    if (opt.dumpInputs)
+      dumpInputs(args, inputs, where);
+
     std::string problem, note;
     CallResults refOut, testOut;
     if (!invoke(refFn, results, inputs, refOut, note))
@@ -990,8 +1021,8 @@ int main(int argc, char **argv) {
                       wantMax);
         problem = buf;
         if (wantDim < 0)
-          problem = "reported dim " + std::to_string(rec.dim) +
-                    ", expected -1 (no single bucket fits)";
+          problem = problem.substr(0, problem.find(", expected")) +
+                    ", expected dim -1 (no single bucket fits)";
       }
     }
     for (size_t r = 0; problem.empty() && r < results.size(); ++r) {
