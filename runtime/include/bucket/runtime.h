@@ -132,8 +132,9 @@ typedef struct bucket_value_info_t {
   /// Static sizes; -1 for a dynamic dimension.
   int64_t shape[BUCKET_MAX_RANK];
   /// For a dynamic dimension of an argument: the index of its symbolic
-  /// dimension in bucket_function_info_t::dim_names. -1 otherwise (static
-  /// dimensions and result dimensions).
+  /// dimension in bucket_function_info_t::dim_names. -1 otherwise: static
+  /// dimensions, result dimensions, and the dynamic dimensions of a function
+  /// compiled without bucketing (which accept any positive size).
   int32_t dim_ids[BUCKET_MAX_RANK];
 } bucket_value_info_t;
 
