@@ -31,8 +31,7 @@ static void expect(int ok, const char *what) {
 }
 
 /* The reference, in the same operation order as the module. */
-static void reference(const float *x, const float *g, int64_t batch,
-                      float *y) {
+static void reference(const float *x, const float *g, int64_t batch, float *y) {
   for (int64_t b = 0; b < batch; ++b)
     for (int j = 0; j < 3; ++j) {
       float acc = BIAS[j];
@@ -170,9 +169,9 @@ int main(void) {
     int untouched = 1; /* nothing written past the result */
     for (int64_t i = batch * 3; i < 16 * 3; ++i)
       untouched = untouched && isnan(out[i]);
-    printf("caller: batch=%lld %s, allocation %s, tail %s\n",
-           (long long)batch, e <= 1e-5 ? "match" : "MISMATCH",
-           y.allocation ? "set" : "null", untouched ? "untouched" : "WRITTEN");
+    printf("caller: batch=%lld %s, allocation %s, tail %s\n", (long long)batch,
+           e <= 1e-5 ? "match" : "MISMATCH", y.allocation ? "set" : "null",
+           untouched ? "untouched" : "WRITTEN");
     expect(e <= 1e-5 && y.data == out && !y.allocation && untouched,
            "caller-supplied buffer");
   }
@@ -212,8 +211,8 @@ int main(void) {
 
     bucket_tensor_t flat;
     int64_t flat_shape[1] = {12};
-    status = bucket_tensor_init(x_data, BUCKET_ELEMENT_F32, 1, flat_shape,
-                                &flat);
+    status =
+        bucket_tensor_init(x_data, BUCKET_ELEMENT_F32, 1, flat_shape, &flat);
     bucket_status_free(status);
     expect(report("wrong rank", scale_rows_call(&flat, &g, &y)) ==
                BUCKET_STATUS_INVALID_ARGUMENT,
@@ -221,8 +220,8 @@ int main(void) {
 
     bucket_tensor_t wide;
     int64_t wide_shape[2] = {3, 5};
-    status = bucket_tensor_init(x_data, BUCKET_ELEMENT_F32, 2, wide_shape,
-                                &wide);
+    status =
+        bucket_tensor_init(x_data, BUCKET_ELEMENT_F32, 2, wide_shape, &wide);
     bucket_status_free(status);
     expect(report("wrong static size", scale_rows_call(&wide, &g, &y)) ==
                BUCKET_STATUS_INVALID_ARGUMENT,
@@ -256,7 +255,8 @@ int main(void) {
       kept = kept && small[i] == 42.0f;
     printf("wrong result shape: buffer %s\n", kept ? "untouched" : "WRITTEN");
     expect(kept, "wrong-shape buffer untouched");
-    expect(y.data == NULL && y.allocation == NULL, "bad-input result untouched");
+    expect(y.data == NULL && y.allocation == NULL,
+           "bad-input result untouched");
   }
 
   printf("header-call: %d failures\n", failures);

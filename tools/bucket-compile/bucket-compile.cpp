@@ -177,6 +177,17 @@ static LogicalResult compile(Options &opts, MLIRContext &context) {
     return success();
   }
 
+  // Callers own their inputs (the C API takes them as const): bufferization
+  // must copy rather than write into an argument's buffer.
+  for (auto func : module->getOps<func::FuncOp>()) {
+    if (func.isExternal())
+      continue;
+    for (auto [index, type] : llvm::enumerate(func.getArgumentTypes()))
+      if (isa<TensorType>(type))
+        func.setArgAttr(index, "bufferization.writable",
+                        BoolAttr::get(&context, false));
+  }
+
   PassManager lower(&context);
   if (failed(applyPassManagerCLOptions(lower)))
     return failure();
