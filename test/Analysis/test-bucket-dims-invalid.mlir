@@ -42,3 +42,13 @@ func.func @bad_names(%a: tensor<?x?xf32> {bucket.dims = ["seq"]}) -> tensor<?x?x
 func.func @bad_names_type(%a: tensor<?xf32> {bucket.dims = [1]}) -> tensor<?xf32> {
   return %a : tensor<?xf32>
 }
+
+// -----
+
+// A callee's result shape cannot be followed back to the arguments.
+func.func private @opaque(tensor<?xf32>) -> tensor<?xf32>
+func.func @through_call(%x: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error @below {{cannot compute the shape of this value from the argument shapes, and a result dimension of 'through_call' depends on it}}
+  %r = func.call @opaque(%x) : (tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
