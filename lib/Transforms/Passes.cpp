@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -45,8 +46,14 @@ struct BucketSpecializeFunctionsPass
         candidates.push_back(func);
     bool failedAny = false;
     for (func::FuncOp func : candidates) {
+      SpecializeOptions options;
+      options.buckets = buckets;
+      options.padValues = padValues;
+      options.masks = masks;
+      options.outOfRange = outOfRange;
+      options.selfCheck = selfCheck;
       FailureOr<SmallVector<func::FuncOp>> clones =
-          specializeFunction(rewriter, func, buckets);
+          specializeFunction(rewriter, func, options);
       if (failed(clones)) {
         failedAny = true;
         continue;

@@ -2,15 +2,19 @@
 
 #include "bucket/Transforms/Specialize.h"
 #include "bucket/Analysis/DimensionAnalysis.h"
+#include "bucket/Analysis/PaddingAnalysis.h"
 #include "bucket/Spec/BucketSpec.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::bucket;
@@ -139,11 +143,130 @@ static FailureOr<BucketTable> resolveSpec(func::FuncOp func,
   return std::move(*table);
 }
 
+std::optional<OutOfRangePolicy>
+mlir::bucket::parseOutOfRangePolicy(StringRef text) {
+  return llvm::StringSwitch<std::optional<OutOfRangePolicy>>(text.trim())
+      .Case("error", OutOfRangePolicy::Error)
+      .Case("fallback", OutOfRangePolicy::Fallback)
+      .Case("split", OutOfRangePolicy::Split)
+      .Case("truncate", OutOfRangePolicy::Truncate)
+      .Default(std::nullopt);
+}
+
+StringRef mlir::bucket::stringifyOutOfRangePolicy(OutOfRangePolicy policy) {
+  switch (policy) {
+  case OutOfRangePolicy::Error:
+    return "error";
+  case OutOfRangePolicy::Fallback:
+    return "fallback";
+  case OutOfRangePolicy::Split:
+    return "split";
+  case OutOfRangePolicy::Truncate:
+    return "truncate";
+  }
+  llvm_unreachable("unknown policy");
+}
+
+/// Applies the command line's pad values and masks to `func`'s argument
+/// attributes (the command line wins).
+static LogicalResult applyPaddingOptions(func::FuncOp func,
+                                         const SpecializeOptions &options) {
+  Builder b(func.getContext());
+  auto parseIndex = [&](StringRef text, unsigned &index) -> LogicalResult {
+    if (text.trim().getAsInteger(10, index) || index >= func.getNumArguments())
+      return func.emitError() << "'" << text.trim()
+                              << "' is not an argument number of '"
+                              << func.getName() << "' (it has "
+                              << func.getNumArguments() << " arguments)";
+    return success();
+  };
+  SmallVector<StringRef> items;
+  StringRef(options.padValues).split(items, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef item : items) {
+    auto [index, value] = item.split('=');
+    unsigned i;
+    if (value.empty())
+      return func.emitError() << "invalid pad value '" << item
+                              << "'; expected <argument>=<value>";
+    if (failed(parseIndex(index, i)))
+      return failure();
+    func.setArgAttr(i, kPadValueAttrName, b.getStringAttr(value.trim()));
+  }
+  items.clear();
+  StringRef(options.masks).split(items, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef item : items) {
+    unsigned i;
+    if (failed(parseIndex(item, i)))
+      return failure();
+    func.setArgAttr(i, kMaskAttrName, b.getUnitAttr());
+  }
+  return success();
+}
+
+/// Resolves the out-of-range policies of `func`'s symbolic dimensions.
+static FailureOr<SmallVector<OutOfRangePolicy>>
+resolvePolicies(func::FuncOp func, const DimensionAnalysis &analysis,
+                const PaddingResult &padding, StringRef text) {
+  ArrayRef<SymbolicDim> dims = analysis.getDims();
+  SmallVector<OutOfRangePolicy> policies(dims.size(), OutOfRangePolicy::Error);
+  if (text.empty())
+    if (auto attr = func->getAttrOfType<StringAttr>(kOutOfRangeAttrName))
+      text = attr.getValue();
+  SmallVector<StringRef> items;
+  text.split(items, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef item : items) {
+    auto [name, policyText] = item.split('=');
+    bool all = policyText.empty();
+    if (all)
+      policyText = name;
+    std::optional<OutOfRangePolicy> policy = parseOutOfRangePolicy(policyText);
+    if (!policy)
+      return func.emitError() << "unknown out-of-range policy '"
+                              << policyText.trim()
+                              << "'; expected error, fallback, split or "
+                                 "truncate";
+    bool found = false;
+    for (auto [id, dim] : llvm::enumerate(dims)) {
+      if (all || llvm::is_contained(dim.names, name.trim().str())) {
+        policies[id] = *policy;
+        found = true;
+      }
+    }
+    if (!found)
+      return func.emitError() << "unknown dimension '" << name.trim()
+                              << "' in the out-of-range policies of '"
+                              << func.getName() << "'";
+  }
+  int splitCount = 0;
+  for (auto [id, policy] : llvm::enumerate(policies)) {
+    if (policy != OutOfRangePolicy::Split)
+      continue;
+    ++splitCount;
+    if (Operation *blocker = padding.splitBlockers[id]) {
+      InFlightDiagnostic diag =
+          blocker->emitError()
+          << "cannot split '" << func.getName() << "' along '"
+          << dims[id].getName() << "': '" << blocker->getName() << "' "
+          << padding.splitBlockerReasons[id]
+          << "; split is only for dimensions that are never reduced or "
+             "mixed (such as a batch); use fallback instead";
+      return failure();
+    }
+  }
+  if (splitCount > 1)
+    return func.emitError() << "at most one dimension of '" << func.getName()
+                            << "' can have the split policy";
+  return policies;
+}
+
 FailureOr<SmallVector<func::FuncOp>>
 mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
-                                 StringRef specText) {
+                                 const SpecializeOptions &options) {
+  StringRef specText = options.buckets;
   FailureOr<DimensionAnalysis> analysis = DimensionAnalysis::analyze(func);
   if (failed(analysis))
+    return failure();
+  if (failed(applyPaddingOptions(func, options)))
     return failure();
 
   // The command line wins over the attribute; errors point at the attribute
@@ -167,6 +290,16 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
       resolveSpec(func, *analysis, *spec, specLoc);
   if (failed(table))
     return failure();
+  FailureOr<PaddingResult> padding = analyzePadding(func, *analysis);
+  if (failed(padding))
+    return failure();
+  FailureOr<SmallVector<OutOfRangePolicy>> policies =
+      resolvePolicies(func, *analysis, *padding, options.outOfRange);
+  if (failed(policies))
+    return failure();
+  bool selfCheck = options.selfCheck || func->hasAttr(kSelfCheckAttrName);
+  bool needFallback =
+      selfCheck || llvm::is_contained(*policies, OutOfRangePolicy::Fallback);
 
   // Annotate the original with what the dispatcher and the header need.
   Builder b(func.getContext());
@@ -183,19 +316,47 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
     SmallVector<int32_t> ids = analysis->getArgDimIds(index);
     ids.resize(tensor.getRank(), -1);
     func.setArgAttr(index, kDimIdsAttrName, b.getDenseI32ArrayAttr(ids));
+    if (TypedAttr padValue = padding->padValues[index])
+      func.setArgAttr(index, kPaddingAttrName, padValue);
   }
+  SmallVector<StringRef> policyNames;
+  for (OutOfRangePolicy policy : *policies)
+    policyNames.push_back(stringifyOutOfRangePolicy(policy));
+  func->setAttr(kPoliciesAttrName, b.getStrArrayAttr(policyNames));
+  if (selfCheck)
+    func->setAttr(kSelfCheckAttrName, b.getUnitAttr());
 
   SymbolTable symbolTable(func->getParentOfType<ModuleOp>());
   SmallVector<func::FuncOp> clones;
   rewriter.setInsertionPointAfter(func);
+  if (needFallback) {
+    // The original, kept dynamic, for the shapes no bucket takes.
+    auto fallback = cast<func::FuncOp>(rewriter.clone(*func));
+    fallback.setPrivate();
+    fallback.setName((func.getName() + "_fallback").str());
+    symbolTable.insert(fallback, rewriter.getInsertionPoint());
+    rewriter.setInsertionPointAfter(fallback);
+    for (NamedAttribute attr : llvm::to_vector(fallback->getAttrs()))
+      if (attr.getName().strref().starts_with("bucket.") ||
+          attr.getName() == "llvm.emit_c_interface")
+        fallback->removeAttr(attr.getName());
+    for (unsigned i = 0; i < fallback.getNumArguments(); ++i)
+      fallback.setArgAttrs(i, DictionaryAttr::get(func.getContext()));
+    fallback->setAttr(kFallbackOfAttrName,
+                      FlatSymbolRefAttr::get(func.getSymNameAttr()));
+    func->setAttr(kFallbackAttrName,
+                  FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
+  }
   for (ArrayRef<int64_t> row : table->rows) {
     auto clone = cast<func::FuncOp>(rewriter.clone(*func));
     clone.setPrivate();
     clone.setName((func.getName() + "_" + getBucketSuffix(table->dims, row)).str());
     symbolTable.insert(clone, rewriter.getInsertionPoint());
     rewriter.setInsertionPointAfter(clone);
-    for (StringRef name : {kBucketsAttrName, kDimNamesAttrName,
-                           kBucketTableAttrName})
+    for (StringRef name :
+         {kBucketsAttrName, kDimNamesAttrName, kBucketTableAttrName,
+          kPoliciesAttrName, kFallbackAttrName, kSelfCheckAttrName,
+          kOutOfRangeAttrName})
       clone->removeAttr(name);
     clone->removeAttr("llvm.emit_c_interface");
     clone->setAttr(kSpecializationOfAttrName,
@@ -209,8 +370,8 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
     rewriter.setInsertionPointToStart(&entry);
     SmallVector<Type> argTypes;
     for (BlockArgument arg : entry.getArguments()) {
-      clone.removeArgAttr(arg.getArgNumber(), kDimIdsAttrName);
-      clone.removeArgAttr(arg.getArgNumber(), kDimsAttrName);
+      clone.setArgAttrs(arg.getArgNumber(),
+                           DictionaryAttr::get(clone.getContext()));
       auto type = dyn_cast<RankedTensorType>(arg.getType());
       if (!type || type.hasStaticShape()) {
         argTypes.push_back(arg.getType());
@@ -235,9 +396,192 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   return clones;
 }
 
-/// A zero of `type` to pad with.
-static Value createZero(OpBuilder &b, Location loc, Type type) {
-  return b.create<arith::ConstantOp>(loc, type, b.getZeroAttr(type));
+/// Declares `name` with `type` as a private external function of `module`
+/// unless it exists.
+static func::FuncOp getOrDeclareHook(RewriterBase &rewriter, ModuleOp module,
+                                     StringRef name, FunctionType type) {
+  if (auto hook = module.lookupSymbol<func::FuncOp>(name))
+    return hook;
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(module.getBody());
+  auto hook = rewriter.create<func::FuncOp>(module.getLoc(), name, type);
+  hook.setPrivate();
+  return hook;
+}
+
+namespace {
+/// Builds the body of a dispatcher.
+class DispatchBuilder {
+public:
+  DispatchBuilder(RewriterBase &rewriter, func::FuncOp func,
+                  ArrayRef<func::FuncOp> specializations, Location loc)
+      : rewriter(rewriter), func(func), specializations(specializations),
+        loc(loc) {}
+
+  Value index(int64_t v) {
+    return rewriter.create<arith::ConstantIndexOp>(loc, v);
+  }
+  Value i64(int64_t v) {
+    return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
+  }
+
+  /// `args` padded to the argument types of `callee` with each argument's
+  /// pad value.
+  SmallVector<Value> pad(ValueRange args, func::FuncOp callee);
+  /// `results` of a call cropped to the dispatcher's result types.
+  SmallVector<Value> crop(ValueRange results, ArrayRef<Value> cropSizes);
+  /// Calls bucket `i` on `args` and crops its results.
+  SmallVector<Value> runBucket(unsigned i, ValueRange args,
+                               ArrayRef<Value> cropSizes) {
+    auto call = rewriter.create<func::CallOp>(loc, specializations[i],
+                                              pad(args, specializations[i]));
+    return crop(call.getResults(), cropSizes);
+  }
+  /// Reports every result of `results` that differs from `expected`.
+  void selfCheck(ValueRange results, ValueRange expected, int64_t bucket,
+                 int64_t other, func::FuncOp hook);
+
+  RewriterBase &rewriter;
+  func::FuncOp func;
+  ArrayRef<func::FuncOp> specializations;
+  Location loc;
+};
+} // namespace
+
+SmallVector<Value> DispatchBuilder::pad(ValueRange args, func::FuncOp callee) {
+  SmallVector<Value> operands;
+  for (auto [i, arg, staticType] :
+       llvm::enumerate(args, callee.getArgumentTypes())) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || type == staticType) {
+      operands.push_back(arg);
+      continue;
+    }
+    auto bucketType = cast<RankedTensorType>(staticType);
+    SmallVector<OpFoldResult> low(type.getRank(), rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> high;
+    for (unsigned d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d)) {
+        high.push_back(rewriter.getIndexAttr(0));
+        continue;
+      }
+      Value size = rewriter.create<tensor::DimOp>(loc, arg, d);
+      high.push_back(
+          rewriter
+              .create<arith::SubIOp>(loc, index(bucketType.getDimSize(d)), size)
+              .getResult());
+    }
+    Type elementType = type.getElementType();
+    TypedAttr padValue =
+        func.getArgAttrOfType<TypedAttr>(i, kPaddingAttrName);
+    if (!padValue || padValue.getType() != elementType)
+      padValue = rewriter.getZeroAttr(elementType);
+    Value padScalar = rewriter.create<arith::ConstantOp>(loc, padValue);
+    operands.push_back(rewriter.create<tensor::PadOp>(loc, bucketType, arg,
+                                                      low, high, padScalar));
+  }
+  return operands;
+}
+
+SmallVector<Value> DispatchBuilder::crop(ValueRange callResults,
+                                         ArrayRef<Value> cropSizes) {
+  SmallVector<Value> results;
+  unsigned nextCrop = 0;
+  for (auto [result, type] : llvm::zip(callResults, func.getResultTypes())) {
+    auto tensorType = dyn_cast<RankedTensorType>(type);
+    // The crop sizes are listed per dynamic dimension of every result, so a
+    // result that needs no crop still consumes its entries.
+    unsigned firstCrop = nextCrop;
+    if (tensorType)
+      nextCrop += tensorType.getNumDynamicDims();
+    // Crop every result with a dynamic dimension, whatever type the callee
+    // returns: its extent there is the bucket's.
+    if (!tensorType || tensorType.hasStaticShape() ||
+        result.getType() == tensorType) {
+      results.push_back(result);
+      continue;
+    }
+    unsigned cropIndex = firstCrop;
+    SmallVector<OpFoldResult> offsets(tensorType.getRank(),
+                                      rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(tensorType.getRank(),
+                                      rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes;
+    for (unsigned d = 0; d < tensorType.getRank(); ++d)
+      sizes.push_back(tensorType.isDynamicDim(d)
+                          ? OpFoldResult(cropSizes[cropIndex++])
+                          : rewriter.getIndexAttr(tensorType.getDimSize(d)));
+    results.push_back(rewriter.create<tensor::ExtractSliceOp>(
+        loc, tensorType, result, offsets, sizes, strides));
+  }
+  return results;
+}
+
+void DispatchBuilder::selfCheck(ValueRange results, ValueRange expected,
+                                int64_t bucket, int64_t other,
+                                func::FuncOp hook) {
+  MLIRContext *ctx = rewriter.getContext();
+  Type f64 = rewriter.getF64Type();
+  for (auto [r, pair] : llvm::enumerate(llvm::zip(results, expected))) {
+    auto [result, reference] = pair;
+    auto type = dyn_cast<RankedTensorType>(result.getType());
+    if (!type)
+      continue;
+    Type elementType = type.getElementType();
+    if (!isa<FloatType, IntegerType>(elementType))
+      continue;
+    // The largest absolute difference, +inf where exactly one side is NaN.
+    Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(0.0));
+    Value init = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, f64);
+    init = rewriter.create<linalg::FillOp>(loc, zero, init).getResult(0);
+    unsigned rank = type.getRank();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::reduction);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{init.getType()}, ValueRange{result, reference},
+        ValueRange{init}, ArrayRef<AffineMap>{id, id, scalar}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value diff;
+          if (isa<FloatType>(elementType)) {
+            Value a = args[0], e = args[1];
+            if (elementType != f64) {
+              a = b.create<arith::ExtFOp>(l, f64, a);
+              e = b.create<arith::ExtFOp>(l, f64, e);
+            }
+            Value same = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a, e);
+            Value bothNaN = b.create<arith::AndIOp>(
+                l, b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, a, a),
+                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, e, e));
+            Value abs = b.create<math::AbsFOp>(l, b.create<arith::SubFOp>(l, a, e));
+            Value inf = b.create<arith::ConstantOp>(
+                l, b.getF64FloatAttr(std::numeric_limits<double>::infinity()));
+            Value isNaN = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, abs, abs);
+            abs = b.create<arith::SelectOp>(l, isNaN, inf, abs);
+            Value equal = b.create<arith::OrIOp>(l, same, bothNaN);
+            diff = b.create<arith::SelectOp>(
+                l, equal, b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0.0)), abs);
+          } else {
+            Value ne = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne,
+                                               args[0], args[1]);
+            diff = b.create<arith::SelectOp>(
+                l, ne, b.create<arith::ConstantOp>(l, b.getF64FloatAttr(1.0)),
+                b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0.0)));
+          }
+          Value max = b.create<arith::MaximumFOp>(l, args[2], diff);
+          b.create<linalg::YieldOp>(l, max);
+        });
+    Value maxDiff = rewriter.create<tensor::ExtractOp>(loc, generic.getResult(0),
+                                                       ValueRange{});
+    Value differs = rewriter.create<arith::CmpFOp>(
+        loc, arith::CmpFPredicate::OGT, maxDiff, zero);
+    auto ifOp = rewriter.create<scf::IfOp>(loc, differs, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    rewriter.create<func::CallOp>(
+        loc, hook, ValueRange{i64(bucket), i64(other), i64(r), maxDiff});
+  }
 }
 
 LogicalResult
@@ -252,34 +596,84 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   SmallVector<SmallVector<int64_t>> rows;
   for (Attribute row : table)
     rows.emplace_back(cast<DenseI64ArrayAttr>(row).asArrayRef());
-  // Where each symbolic dimension is read from.
+  SmallVector<int64_t> maxSizes(numDims, 0);
+  for (ArrayRef<int64_t> row : rows)
+    for (unsigned k = 0; k < numDims; ++k)
+      maxSizes[k] = std::max(maxSizes[k], row[k]);
+  // Where each symbolic dimension is read from, and which dimensions of each
+  // argument belong to it.
   SmallVector<std::optional<DimPosition>> dimSource(numDims);
+  SmallVector<SmallVector<int32_t>> argDimIds(func.getNumArguments());
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    if (auto ids = func.getArgAttrOfType<DenseI32ArrayAttr>(i, kDimIdsAttrName))
+    if (auto ids = func.getArgAttrOfType<DenseI32ArrayAttr>(i, kDimIdsAttrName)) {
+      argDimIds[i].assign(ids.asArrayRef().begin(), ids.asArrayRef().end());
       for (auto [d, id] : llvm::enumerate(ids.asArrayRef()))
         if (id >= 0 && unsigned(id) < numDims && !dimSource[id])
           dimSource[id] = DimPosition{i, unsigned(d)};
+    }
   if (llvm::any_of(dimSource, [](auto s) { return !s; }))
     return func.emitError("a symbolic dimension has no argument to read it from");
 
+  // Policies (all "error" without the attribute).
+  SmallVector<OutOfRangePolicy> policies(numDims, OutOfRangePolicy::Error);
+  if (auto attr = func->getAttrOfType<ArrayAttr>(kPoliciesAttrName)) {
+    if (attr.size() != numDims)
+      return func.emitError("'") << kPoliciesAttrName << "' needs "
+                                 << numDims << " entries";
+    for (auto [k, entry] : llvm::enumerate(attr)) {
+      auto text = dyn_cast<StringAttr>(entry);
+      std::optional<OutOfRangePolicy> policy =
+          text ? parseOutOfRangePolicy(text.getValue()) : std::nullopt;
+      if (!policy)
+        return func.emitError("invalid out-of-range policy ") << entry;
+      policies[k] = *policy;
+    }
+  }
+  func::FuncOp fallback;
+  if (auto ref = func->getAttrOfType<FlatSymbolRefAttr>(kFallbackAttrName)) {
+    fallback = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(func, ref);
+    if (!fallback)
+      return func.emitError("unknown fallback function ") << ref;
+  }
+  bool selfCheck = func->hasAttr(kSelfCheckAttrName);
+  if (!fallback && (selfCheck || llvm::is_contained(policies, OutOfRangePolicy::Fallback)))
+    return func.emitError("the fallback policy and the self-check need a '")
+           << kFallbackAttrName << "' function";
+  std::optional<unsigned> splitDim;
+  for (unsigned k = 0; k < numDims; ++k)
+    if (policies[k] == OutOfRangePolicy::Split)
+      splitDim = k;
+
   // The crop sizes come from the original's own shape computation, which is
-  // built before the body is replaced.
+  // built before the body is replaced; so are the result dimensions a split
+  // concatenates along.
   FailureOr<func::FuncOp> shapeFn = buildResultShapeFunction(func);
   if (failed(shapeFn))
     return failure();
+  SmallVector<DimPosition> splitResultDims;
+  if (splitDim) {
+    FailureOr<DimensionAnalysis> analysis = DimensionAnalysis::analyze(func);
+    if (failed(analysis))
+      return failure();
+    for (const SymbolicDim &dim : analysis->getDims())
+      if (llvm::any_of(dim.argDims, [&](DimPosition p) {
+            return p == *dimSource[*splitDim];
+          }))
+        splitResultDims = dim.resultDims;
+  }
 
   MLIRContext *ctx = func.getContext();
   auto module = func->getParentOfType<ModuleOp>();
-  auto hook = module.lookupSymbol<func::FuncOp>(kOutOfRangeHookName);
-  if (!hook) {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(module.getBody());
-    Type i64 = rewriter.getI64Type();
-    hook = rewriter.create<func::FuncOp>(
-        module.getLoc(), kOutOfRangeHookName,
-        rewriter.getFunctionType({i64, i64, i64}, {}));
-    hook.setPrivate();
-  }
+  Type i64Type = rewriter.getI64Type();
+  func::FuncOp hook = getOrDeclareHook(
+      rewriter, module, kOutOfRangeHookName,
+      rewriter.getFunctionType({i64Type, i64Type, i64Type}, {}));
+  func::FuncOp checkHook;
+  if (selfCheck)
+    checkHook = getOrDeclareHook(
+        rewriter, module, kSelfCheckHookName,
+        rewriter.getFunctionType(
+            {i64Type, i64Type, i64Type, rewriter.getF64Type()}, {}));
 
   // A fresh body with the same arguments.
   Location loc = func.getLoc();
@@ -296,28 +690,55 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
     rewriter.eraseBlock(&block);
   }
   rewriter.setInsertionPointToStart(entry);
-  ValueRange args = entry->getArguments();
+  DispatchBuilder builder(rewriter, func, specializations, loc);
+  SmallVector<Value> args(entry->getArguments());
 
-  // 1. The symbolic dimensions.
+  // 1. The symbolic dimensions; truncated ones are cropped to the largest
+  //    bucket first, and so is every argument along them.
   SmallVector<Value> dims;
   for (std::optional<DimPosition> src : dimSource)
     dims.push_back(rewriter.create<tensor::DimOp>(loc, args[src->index], src->dim));
-  auto indexConst = [&](int64_t v) -> Value {
-    return rewriter.create<arith::ConstantIndexOp>(loc, v);
+  auto sliceArgs = [&](ArrayRef<Value> values, unsigned k, Value offset,
+                       Value size) {
+    SmallVector<Value> sliced;
+    for (auto [i, value] : llvm::enumerate(values)) {
+      auto type = dyn_cast<RankedTensorType>(value.getType());
+      if (!type || llvm::none_of(argDimIds[i], [&](int32_t id) { return id == int32_t(k); })) {
+        sliced.push_back(value);
+        continue;
+      }
+      SmallVector<OpFoldResult> offsets, sizes,
+          strides(type.getRank(), rewriter.getIndexAttr(1));
+      for (unsigned d = 0; d < type.getRank(); ++d) {
+        bool inClass = argDimIds[i][d] == int32_t(k);
+        offsets.push_back(inClass ? OpFoldResult(offset) : rewriter.getIndexAttr(0));
+        sizes.push_back(inClass ? OpFoldResult(size)
+                                : tensor::getMixedSize(rewriter, loc, value, d));
+      }
+      sliced.push_back(rewriter.create<tensor::ExtractSliceOp>(
+          loc, type, value, offsets, sizes, strides));
+    }
+    return sliced;
   };
+  for (unsigned k = 0; k < numDims; ++k) {
+    if (policies[k] != OutOfRangePolicy::Truncate)
+      continue;
+    dims[k] = rewriter.create<arith::MinUIOp>(loc, dims[k], builder.index(maxSizes[k]));
+    args = sliceArgs(args, k, builder.index(0), dims[k]);
+  }
 
   // 2. The first row that fits, or rows.size() when none does.
-  Value selected = indexConst(rows.size());
+  Value selected = builder.index(rows.size());
   for (int64_t i = rows.size() - 1; i >= 0; --i) {
     Value fits;
     for (unsigned k = 0; k < numDims; ++k) {
       Value le = rewriter.create<arith::CmpIOp>(
-          loc, arith::CmpIPredicate::ule, dims[k], indexConst(rows[i][k]));
+          loc, arith::CmpIPredicate::ule, dims[k], builder.index(rows[i][k]));
       fits = fits ? rewriter.create<arith::AndIOp>(loc, fits, le).getResult() : le;
     }
     if (!fits)
       fits = rewriter.create<arith::ConstantIntOp>(loc, 1, 1);
-    selected = rewriter.create<arith::SelectOp>(loc, fits, indexConst(i), selected);
+    selected = rewriter.create<arith::SelectOp>(loc, fits, builder.index(i), selected);
   }
 
   // The crop sizes, by inlining the shape function.
@@ -341,88 +762,123 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
       llvm::seq<int64_t>(0, rows.size()));
   auto switchOp = rewriter.create<scf::IndexSwitchOp>(loc, resultTypes, selected,
                                                       caseValues, rows.size());
-  for (auto [i, constCallee] : llvm::enumerate(specializations)) {
-    func::FuncOp callee = constCallee;
+  for (unsigned i = 0; i < rows.size(); ++i) {
     Block *caseBlock = rewriter.createBlock(&switchOp.getCaseRegions()[i]);
     rewriter.setInsertionPointToStart(caseBlock);
-    SmallVector<Value> operands;
-    for (auto [arg, staticType] :
-         llvm::zip(args, callee.getArgumentTypes())) {
-      auto type = dyn_cast<RankedTensorType>(arg.getType());
-      if (!type || type == staticType) {
-        operands.push_back(arg);
-        continue;
-      }
-      auto bucketType = cast<RankedTensorType>(staticType);
-      SmallVector<OpFoldResult> low(type.getRank(), rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> high;
-      for (unsigned d = 0; d < type.getRank(); ++d) {
-        if (!type.isDynamicDim(d)) {
-          high.push_back(rewriter.getIndexAttr(0));
-          continue;
-        }
-        Value size = rewriter.create<tensor::DimOp>(loc, arg, d);
-        high.push_back(rewriter
-                           .create<arith::SubIOp>(
-                               loc, indexConst(bucketType.getDimSize(d)), size)
-                           .getResult());
-      }
-      Value zero = createZero(rewriter, loc, type.getElementType());
-      operands.push_back(rewriter.create<tensor::PadOp>(
-          loc, bucketType, arg, low, high, zero));
-    }
-    auto call = rewriter.create<func::CallOp>(loc, callee, operands);
-    SmallVector<Value> results;
-    unsigned nextCrop = 0;
-    for (auto [result, type] : llvm::zip(call.getResults(), resultTypes)) {
-      auto tensorType = dyn_cast<RankedTensorType>(type);
-      // The crop sizes are listed per dynamic dimension of every result, so
-      // a result that needs no crop still consumes its entries.
-      unsigned firstCrop = nextCrop;
-      if (tensorType)
-        nextCrop += tensorType.getNumDynamicDims();
-      // Crop every result with a dynamic dimension, whatever type the
-      // specialization returns: its extent there is the bucket's.
-      if (!tensorType || tensorType.hasStaticShape()) {
-        results.push_back(result);
-        continue;
-      }
-      unsigned cropIndex = firstCrop;
-      SmallVector<OpFoldResult> offsets(tensorType.getRank(),
-                                        rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> strides(tensorType.getRank(),
-                                        rewriter.getIndexAttr(1));
-      SmallVector<OpFoldResult> sizes;
-      for (unsigned d = 0; d < tensorType.getRank(); ++d)
-        sizes.push_back(tensorType.isDynamicDim(d)
-                            ? OpFoldResult(cropSizes[cropIndex++])
-                            : rewriter.getIndexAttr(tensorType.getDimSize(d)));
-      Value crop = rewriter.create<tensor::ExtractSliceOp>(
-          loc, tensorType, result, offsets, sizes, strides);
-      results.push_back(crop);
+    SmallVector<Value> results = builder.runBucket(i, args, cropSizes);
+    if (selfCheck) {
+      // The next bucket in dispatch order that contains this one, else the
+      // generic version.
+      std::optional<unsigned> other;
+      for (unsigned j = i + 1; j < rows.size() && !other; ++j)
+        if (llvm::all_of(llvm::seq(0u, numDims),
+                         [&](unsigned k) { return rows[j][k] >= rows[i][k]; }))
+          other = j;
+      SmallVector<Value> expected =
+          other ? builder.runBucket(*other, args, cropSizes)
+                : SmallVector<Value>(
+                      rewriter.create<func::CallOp>(loc, fallback, args)
+                          .getResults());
+      builder.selfCheck(results, expected, i, other ? int64_t(*other) : -1,
+                        checkHook);
     }
     rewriter.create<scf::YieldOp>(loc, results);
   }
 
-  // 4. No bucket fits: report the first dimension beyond every bucket (-1
-  // when only the combination does not fit) and return empty results.
+  // 4. No bucket fits. Action 0 reports and returns empty results, 1 calls
+  //    the fallback, 2 splits.
   Block *defaultBlock = rewriter.createBlock(&switchOp.getDefaultRegion());
   rewriter.setInsertionPointToStart(defaultBlock);
-  Type i64 = rewriter.getI64Type();
-  auto i64Const = [&](int64_t v) -> Value {
-    return rewriter.create<arith::ConstantIntOp>(loc, i64, v);
+  SmallVector<Value> beyond;
+  for (unsigned k = 0; k < numDims; ++k)
+    beyond.push_back(rewriter.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::ugt, dims[k], builder.index(maxSizes[k])));
+  auto anyOf = [&](function_ref<bool(unsigned)> pred) -> Value {
+    Value any = rewriter.create<arith::ConstantIntOp>(loc, 0, 1);
+    for (unsigned k = 0; k < numDims; ++k)
+      if (pred(k))
+        any = rewriter.create<arith::OrIOp>(loc, any, beyond[k]);
+    return any;
   };
-  Value badDim = i64Const(-1), badValue = i64Const(0), badMax = i64Const(0);
+  Value trueValue = rewriter.create<arith::ConstantIntOp>(loc, 1, 1);
+  Value action = builder.index(0);
+  if (fallback && llvm::is_contained(policies, OutOfRangePolicy::Fallback)) {
+    // Every dimension beyond the range allows the fallback.
+    Value blocked = anyOf([&](unsigned k) {
+      return policies[k] == OutOfRangePolicy::Error;
+    });
+    Value allowed = rewriter.create<arith::XOrIOp>(loc, blocked, trueValue);
+    action = rewriter.create<arith::SelectOp>(loc, allowed, builder.index(1), action);
+  }
+  if (splitDim) {
+    Value others = anyOf([&](unsigned k) { return k != *splitDim; });
+    Value onlySplit = rewriter.create<arith::AndIOp>(
+        loc, beyond[*splitDim],
+        rewriter.create<arith::XOrIOp>(loc, others, trueValue));
+    action = rewriter.create<arith::SelectOp>(loc, onlySplit, builder.index(2), action);
+  }
+  auto actionSwitch = rewriter.create<scf::IndexSwitchOp>(
+      loc, resultTypes, action, ArrayRef<int64_t>{1, 2}, 2);
+  // Fallback.
+  rewriter.setInsertionPointToStart(rewriter.createBlock(&actionSwitch.getCaseRegions()[0]));
+  if (fallback) {
+    auto call = rewriter.create<func::CallOp>(loc, fallback, args);
+    rewriter.create<scf::YieldOp>(loc, call.getResults());
+  }
+  // Split: chunks of the largest bucket, each dispatched again.
+  rewriter.setInsertionPointToStart(rewriter.createBlock(&actionSwitch.getCaseRegions()[1]));
+  if (splitDim) {
+    unsigned k = *splitDim;
+    SmallVector<Value> inits;
+    unsigned nextCrop = 0;
+    for (Type type : resultTypes) {
+      auto tensorType = cast<RankedTensorType>(type);
+      SmallVector<Value> dynSizes(cropSizes.begin() + nextCrop,
+                                  cropSizes.begin() + nextCrop +
+                                      tensorType.getNumDynamicDims());
+      nextCrop += tensorType.getNumDynamicDims();
+      inits.push_back(rewriter.create<tensor::EmptyOp>(
+          loc, tensorType.getShape(), tensorType.getElementType(), dynSizes));
+    }
+    Value chunk = builder.index(maxSizes[k]);
+    auto forOp = rewriter.create<scf::ForOp>(
+        loc, builder.index(0), dims[k], chunk, inits,
+        [&](OpBuilder &, Location, Value offset, ValueRange acc) {
+          Value left = rewriter.create<arith::SubIOp>(loc, dims[k], offset);
+          Value size = rewriter.create<arith::MinUIOp>(loc, left, chunk);
+          SmallVector<Value> pieces = sliceArgs(args, k, offset, size);
+          auto call = rewriter.create<func::CallOp>(loc, func, pieces);
+          SmallVector<Value> next;
+          for (auto [r, piece, into] :
+               llvm::enumerate(call.getResults(), acc)) {
+            auto type = cast<RankedTensorType>(piece.getType());
+            SmallVector<OpFoldResult> offsets, sizes,
+                strides(type.getRank(), rewriter.getIndexAttr(1));
+            for (unsigned d = 0; d < type.getRank(); ++d) {
+              bool along = llvm::is_contained(
+                  splitResultDims, DimPosition{unsigned(r), d});
+              offsets.push_back(along ? OpFoldResult(offset)
+                                      : rewriter.getIndexAttr(0));
+              sizes.push_back(tensor::getMixedSize(rewriter, loc, piece, d));
+            }
+            next.push_back(rewriter.create<tensor::InsertSliceOp>(
+                loc, piece, into, offsets, sizes, strides));
+          }
+          rewriter.create<scf::YieldOp>(loc, next);
+        });
+    rewriter.setInsertionPointAfter(forOp);
+    rewriter.create<scf::YieldOp>(loc, forOp.getResults());
+  }
+  // Error: report the first dimension beyond every bucket (-1 when only the
+  // combination does not fit) and return empty results.
+  rewriter.setInsertionPointToStart(rewriter.createBlock(&actionSwitch.getDefaultRegion()));
+  Value badDim = builder.i64(-1), badValue = builder.i64(0), badMax = builder.i64(0);
   for (int64_t k = numDims - 1; k >= 0; --k) {
-    int64_t max = 0;
-    for (ArrayRef<int64_t> row : rows)
-      max = std::max(max, row[k]);
-    Value value = rewriter.create<arith::IndexCastOp>(loc, i64, dims[k]);
-    Value beyond = rewriter.create<arith::CmpIOp>(
-        loc, arith::CmpIPredicate::ugt, dims[k], indexConst(max));
-    badDim = rewriter.create<arith::SelectOp>(loc, beyond, i64Const(k), badDim);
-    badValue = rewriter.create<arith::SelectOp>(loc, beyond, value, badValue);
-    badMax = rewriter.create<arith::SelectOp>(loc, beyond, i64Const(max), badMax);
+    Value value = rewriter.create<arith::IndexCastOp>(loc, i64Type, dims[k]);
+    badDim = rewriter.create<arith::SelectOp>(loc, beyond[k], builder.i64(k), badDim);
+    badValue = rewriter.create<arith::SelectOp>(loc, beyond[k], value, badValue);
+    badMax = rewriter.create<arith::SelectOp>(loc, beyond[k],
+                                              builder.i64(maxSizes[k]), badMax);
   }
   rewriter.create<func::CallOp>(loc, hook, ValueRange{badDim, badValue, badMax});
   SmallVector<Value> empties;
@@ -430,11 +886,23 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
     auto tensorType = dyn_cast<RankedTensorType>(type);
     if (!tensorType)
       return func.emitError("only ranked tensor results can be bucketed");
-    SmallVector<Value> dynSizes(tensorType.getNumDynamicDims(), indexConst(0));
+    SmallVector<Value> dynSizes(tensorType.getNumDynamicDims(), builder.index(0));
     empties.push_back(rewriter.create<tensor::EmptyOp>(
         loc, tensorType.getShape(), tensorType.getElementType(), dynSizes));
   }
   rewriter.create<scf::YieldOp>(loc, empties);
+  // Unused cases of the action switch yield what the error case does.
+  for (Region &region : actionSwitch.getCaseRegions()) {
+    Block &block = region.front();
+    if (!block.empty())
+      continue;
+    rewriter.setInsertionPointToStart(&block);
+    IRMapping copy;
+    for (Operation &op : actionSwitch.getDefaultRegion().front())
+      rewriter.clone(op, copy);
+  }
+  rewriter.setInsertionPointAfter(actionSwitch);
+  rewriter.create<scf::YieldOp>(loc, actionSwitch.getResults());
 
   rewriter.setInsertionPointAfter(switchOp);
   rewriter.create<func::ReturnOp>(loc, switchOp.getResults());

@@ -4,7 +4,7 @@
 // The attribute gives the buckets; each clone is private, static and refined
 // (the tensor.empty and the matmul become static, the result type too).
 // CHECK-LABEL: func.func @mlp(
-// CHECK-SAME:    %{{.*}}: tensor<?x16xf32> {bucket.dim_ids = array<i32: 0, -1>, bucket.dims = ["batch", ""]}
+// CHECK-SAME:    %{{.*}}: tensor<?x16xf32> {bucket.dim_ids = array<i32: 0, -1>, bucket.dims = ["batch", ""], bucket.padding = 0.000000e+00 : f32}
 // CHECK-SAME:    %{{.*}}: tensor<16x8xf32> {bucket.dim_ids = array<i32: -1, -1>}
 // CHECK-SAME:    bucket.bucket_table = [array<i64: 4>, array<i64: 16>]
 // CHECK-SAME:    bucket.dim_names = ["batch"]

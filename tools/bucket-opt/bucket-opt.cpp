@@ -16,6 +16,7 @@
 
 namespace mlir::bucket::test {
 void registerTestDimensionAnalysisPass();
+void registerTestPaddingAnalysisPass();
 } // namespace mlir::bucket::test
 
 int main(int argc, char **argv) {
@@ -23,6 +24,7 @@ int main(int argc, char **argv) {
   mlir::bucket::registerBucketTransformsPasses();
   mlir::bucket::registerBucketPipelines();
   mlir::bucket::test::registerTestDimensionAnalysisPass();
+  mlir::bucket::test::registerTestPaddingAnalysisPass();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

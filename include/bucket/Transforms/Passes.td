@@ -25,6 +25,22 @@ def BucketSpecializeFunctionsPass
     docs/BucketSpec.md). A public function with dynamic arguments and no
     specification is an error.
 
+    Before cloning, the padding analysis proves that padding every argument
+    at the end of its bucketed dimensions cannot change the results, and
+    picks each argument's pad value (recorded as `bucket.padding`): zero
+    unless a reduction needs another neutral element (-inf for a max or a
+    softmax input, 1 for a product). `bucket.pad_value` and `bucket.mask`
+    argument attributes (or the `pad-values` and `masks` options) declare
+    pad values and masks; a padding the analysis cannot prove safe, a
+    declaration included, is an error at the op, naming the argument, the
+    dimension and the remedies (docs/Padding.md).
+
+    The out-of-range policy of each dimension comes from the `out-of-range`
+    option or the `bucket.out_of_range` attribute and is recorded as
+    `bucket.policies`. `fallback` (and `self-check`) add a private clone of
+    the original, `<name>_fallback`, kept dynamic; `split` is only accepted
+    for a dimension the analysis proves is never reduced or mixed.
+
     The original function is left in place and annotated with the table the
     dispatcher needs: `bucket.dim_names`, `bucket.bucket_table` (one row per
     bucket, in dispatch order) and, per argument, `bucket.dim_ids`.
@@ -56,6 +72,20 @@ def BucketSpecializeFunctionsPass
            "Bucket specification for every public dynamic function, e.g. "
            "'batch=1,4;seq=64,128' or 'batch,seq=1x128,4x64'; overrides "
            "bucket.buckets attributes">,
+    Option<"padValues", "pad-values", "std::string", /*default=*/"\"\"",
+           "Pad values by argument number, e.g. '0=-inf,2=1' (values: a "
+           "number, -inf, inf, min, max); override bucket.pad_value">,
+    Option<"masks", "masks", "std::string", /*default=*/"\"\"",
+           "Arguments that mask padded positions, e.g. '1' (an attention "
+           "mask: 1 for real positions, 0 for padding); add bucket.mask">,
+    Option<"outOfRange", "out-of-range", "std::string", /*default=*/"\"\"",
+           "What to do with shapes beyond the largest bucket: 'error' "
+           "(default), 'fallback', 'split' or 'truncate', for every "
+           "dimension or per dimension ('seq=fallback,batch=split'); "
+           "overrides bucket.out_of_range">,
+    Option<"selfCheck", "self-check", "bool", /*default=*/"false",
+           "Make the dispatcher also run the next larger bucket (or the "
+           "generic fallback) and report any difference to the runtime">,
   ];
   let dependentDialects = ["affine::AffineDialect", "arith::ArithDialect",
                            "tensor::TensorDialect"];
@@ -96,15 +126,27 @@ def BucketGenerateDispatchPass
        every result (`tensor.extract_slice`) to the size the original
        function would have produced, computed from the argument dimensions
        with the original's own shape computation;
-    4. when no bucket fits, call `bucket_rt_report_out_of_range(dim, value,
-       largest)` (provided by the runtime library) and return results whose
-       dynamic dimensions are zero: never an out-of-bounds access.
+    4. when no bucket fits, follow the policies in `bucket.policies`:
+       `truncate` dimensions are cropped to the largest bucket before the
+       selection; beyond the range, `split` runs the function on chunks of
+       the largest bucket (a recursive call) and inserts the results,
+       `fallback` calls the generic `bucket.fallback`, and `error` calls
+       `bucket_rt_report_out_of_range(dim, value, largest)` (provided by the
+       runtime library) and returns results whose dynamic dimensions are
+       zero: never an out-of-bounds access.
+
+    Pad values come from each argument's `bucket.padding` (zero without
+    one). With `bucket.self_check`, each case also runs the next larger
+    bucket that contains it (or the fallback after the largest) and calls
+    `bucket_rt_report_self_check(bucket, other, result, max_abs_diff)` when
+    a result differs.
 
     Callers, including those of `_mlir_ciface_<name>` when the function has
     `llvm.emit_c_interface`, get the bucketed version unchanged.
   }];
   let dependentDialects = ["affine::AffineDialect", "arith::ArithDialect",
-                           "func::FuncDialect",
+                           "func::FuncDialect", "linalg::LinalgDialect",
+                           "math::MathDialect",
                            "scf::SCFDialect", "tensor::TensorDialect"];
 }
 

@@ -28,13 +28,49 @@ constexpr StringLiteral kBucketAttrName = "bucket.bucket";
 constexpr StringLiteral kDispatcherAttrName = "bucket.dispatcher";
 /// The runtime hook a dispatcher calls for a shape that fits no bucket.
 constexpr StringLiteral kOutOfRangeHookName = "bucket_rt_report_out_of_range";
+/// The runtime hook a self-checking dispatcher calls on a difference.
+constexpr StringLiteral kSelfCheckHookName = "bucket_rt_report_self_check";
+/// Function attribute (input): out-of-range policies, "fallback" for every
+/// dimension or "seq=fallback,batch=split" (see docs/Padding.md).
+constexpr StringLiteral kOutOfRangeAttrName = "bucket.out_of_range";
+/// Function attribute (resolved by specialization): one policy string per
+/// symbolic dimension, in bucket.dim_names order.
+constexpr StringLiteral kPoliciesAttrName = "bucket.policies";
+/// Function attribute: the generic dynamic-shape version of a function.
+constexpr StringLiteral kFallbackAttrName = "bucket.fallback";
+/// Marks the generic version itself.
+constexpr StringLiteral kFallbackOfAttrName = "bucket.fallback_of";
+/// Function attribute (unit): the dispatcher checks each result against the
+/// next larger bucket (or the fallback) and reports differences.
+constexpr StringLiteral kSelfCheckAttrName = "bucket.self_check";
 
-/// Specializes `func` for the buckets of `specText` (or of its
-/// bucket.buckets attribute when `specText` is empty): annotates `func` and
-/// returns the clones, in dispatch order. Emits located errors on failure.
+/// What to do with a shape larger than every bucket along a dimension.
+enum class OutOfRangePolicy { Error, Fallback, Split, Truncate };
+std::optional<OutOfRangePolicy> parseOutOfRangePolicy(StringRef text);
+StringRef stringifyOutOfRangePolicy(OutOfRangePolicy policy);
+
+/// Options of specializeFunction; empty strings defer to the function's
+/// attributes.
+struct SpecializeOptions {
+  /// Bucket specification (overrides bucket.buckets).
+  std::string buckets;
+  /// Pad values by argument number, "0=-inf,2=1" (override bucket.pad_value).
+  std::string padValues;
+  /// Arguments that mask padded positions, "1,2" (add bucket.mask).
+  std::string masks;
+  /// Out-of-range policies (override bucket.out_of_range).
+  std::string outOfRange;
+  /// Generate a self-checking dispatcher.
+  bool selfCheck = false;
+};
+
+/// Specializes `func` for its buckets: proves its padding safe (choosing pad
+/// values), resolves the out-of-range policies, annotates `func`, creates
+/// the generic fallback when a policy or the self-check needs it, and returns
+/// the clones, in dispatch order. Emits located errors on failure.
 FailureOr<SmallVector<func::FuncOp>>
 specializeFunction(RewriterBase &rewriter, func::FuncOp func,
-                   StringRef specText);
+                   const SpecializeOptions &options);
 
 /// Refines a function whose argument types were made more static: folds
 /// casts and shape computations, and narrows the result types to what

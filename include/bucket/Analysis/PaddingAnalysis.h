@@ -1,0 +1,88 @@
+//===- PaddingAnalysis.h - Proving that padding cannot change results -*- C++ -*-===//
+//
+// A bucketed function runs on inputs padded at the end of every bucketed
+// dimension and its results are cropped. That is only correct when the padded
+// positions cannot reach a cropped result. The analysis follows the padded
+// region of every argument through the ops of the original (dynamic) function
+// and tracks what it holds:
+//
+//  - under parallel iteration the padded region stays in the padded region of
+//    the result and is cropped; its contents are tracked (a known constant,
+//    +/-inf, a value masked by a declared mask, an unknown finite value, or
+//    anything);
+//  - where a padded dimension is reduced, the values the combiner receives
+//    from padded iterations must be its neutral element (0 for sums and
+//    contractions, 1 for products, -inf for max, +inf for min);
+//  - the size of a padded dimension may only be used as a size (tensor.empty,
+//    slice sizes, reshapes): as a value (a mean dividing by it, an index
+//    computed from it) it would be the bucket's size, not the real one;
+//  - ops that would move padding into the real region (tensor.concat along a
+//    padded dimension, tensor.pad after the real data with a different
+//    value, offsets computed from sizes) are refused.
+//
+// Values the analysis does not know are assumed to be finite: the guarantee
+// is that every result position that is finite in the original is equal in
+// the bucketed function.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BUCKET_ANALYSIS_PADDINGANALYSIS_H
+#define BUCKET_ANALYSIS_PADDINGANALYSIS_H
+
+#include "bucket/Analysis/DimensionAnalysis.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Support/LLVM.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir {
+namespace bucket {
+
+/// Argument attribute: the value to pad this argument with (a typed
+/// attribute of the element type, or a string: "-inf", "inf", "min", "max" or
+/// a number). A declaration the analysis cannot prove safe is an error.
+constexpr StringLiteral kPadValueAttrName = "bucket.pad_value";
+/// Argument attribute (unit): the argument masks padded positions, such as an
+/// attention mask that is 1 for real tokens and 0 for padding. It is padded
+/// with zero (or its bucket.pad_value), and a large negative constant (at
+/// most -1e4) derived from its padding and added to a score is treated as
+/// -inf: exp gives 0 and max ignores it.
+constexpr StringLiteral kMaskAttrName = "bucket.mask";
+/// Argument attribute set by specialization: the pad value the dispatcher
+/// uses, as chosen (or confirmed) by the analysis.
+constexpr StringLiteral kPaddingAttrName = "bucket.padding";
+
+/// The constant that `text` ("-inf", "inf", "min", "max", "nan", or a
+/// number) denotes for `elementType`; failure with a message otherwise.
+FailureOr<TypedAttr> parsePadValue(StringRef text, Type elementType,
+                                   std::string &error);
+
+/// What the analysis found for one function.
+struct PaddingResult {
+  /// Per argument: the value to pad it with; null for an argument without a
+  /// padded dimension.
+  SmallVector<TypedAttr> padValues;
+  /// Per symbolic dimension: the op that reduces over it, mixes its
+  /// positions or depends on its size; null when the function is
+  /// independent along it (each position of the results depends only on the
+  /// same position of the arguments), so it can be split into chunks.
+  SmallVector<Operation *> splitBlockers;
+  /// Why splitBlockers[i] blocks splitting.
+  SmallVector<std::string> splitBlockerReasons;
+};
+
+/// Proves that padding the arguments of `func` along every symbolic
+/// dimension of `dims` cannot change its results, choosing a pad value per
+/// argument where one exists and honouring the bucket.pad_value and
+/// bucket.mask declarations on its arguments. Emits a located error naming
+/// the op, the argument, the dimension and the remedies, and fails,
+/// otherwise.
+FailureOr<PaddingResult> analyzePadding(func::FuncOp func,
+                                        const DimensionAnalysis &dims);
+
+} // namespace bucket
+} // namespace mlir
+
+#endif // BUCKET_ANALYSIS_PADDINGANALYSIS_H

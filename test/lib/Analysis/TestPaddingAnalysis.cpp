@@ -1,0 +1,79 @@
+//===- TestPaddingAnalysis.cpp - Print the padding analysis' findings -----===//
+//
+// `test-bucket-padding` prints, for every public function with dynamic
+// arguments, the pad value chosen for each padded argument and, per symbolic
+// dimension, whether the function can be split along it (and if not, why).
+// Unsafe padding is reported as the analysis' diagnostic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bucket/Analysis/DimensionAnalysis.h"
+#include "bucket/Analysis/PaddingAnalysis.h"
+#include "bucket/Transforms/Specialize.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::bucket;
+
+namespace {
+struct TestPaddingAnalysisPass
+    : public PassWrapper<TestPaddingAnalysisPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TestPaddingAnalysisPass)
+
+  StringRef getArgument() const final { return "test-bucket-padding"; }
+  StringRef getDescription() const final {
+    return "Print the pad values and splittable dimensions of each dynamic "
+           "public function";
+  }
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<affine::AffineDialect, arith::ArithDialect,
+                    tensor::TensorDialect>();
+  }
+
+  void runOnOperation() override {
+    llvm::raw_ostream &os = llvm::outs();
+    SmallVector<func::FuncOp> funcs;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (isBucketCandidate(func))
+        funcs.push_back(func);
+    bool failedAny = false;
+    for (func::FuncOp func : funcs) {
+      FailureOr<DimensionAnalysis> dims = DimensionAnalysis::analyze(func);
+      if (failed(dims))
+        return signalPassFailure();
+      FailureOr<PaddingResult> padding = analyzePadding(func, *dims);
+      if (failed(padding)) {
+        failedAny = true;
+        continue;
+      }
+      os << "func @" << func.getName() << "\n";
+      for (auto [i, value] : llvm::enumerate(padding->padValues))
+        if (value)
+          os << "  arg" << i << " pad " << value << "\n";
+      for (auto [id, dim] : llvm::enumerate(dims->getDims())) {
+        os << "  dim \"" << dim.getName() << "\" ";
+        if (Operation *blocker = padding->splitBlockers[id])
+          os << "not splittable: '" << blocker->getName() << "': "
+             << padding->splitBlockerReasons[id] << "\n";
+        else
+          os << "splittable\n";
+      }
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+} // namespace
+
+namespace mlir::bucket::test {
+void registerTestPaddingAnalysisPass() {
+  PassRegistration<TestPaddingAnalysisPass>();
+}
+} // namespace mlir::bucket::test
