@@ -9,14 +9,11 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
-#include "llvm/Support/Debug.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/Format.h"
 
 using namespace mlir;
 using namespace mlir::bucket;
-
-#define DEBUG_TYPE "bucket-padding"
 
 //===----------------------------------------------------------------------===//
 // Pad value spelling
@@ -224,8 +221,16 @@ Abstract join(const Abstract &a, const Abstract &b) {
 struct PadDim {
   unsigned cls;
   int64_t offset;
+  /// Every position where this dimension is padded.
   Abstract content;
+  /// The positions where only this dimension is padded (every other padded
+  /// dimension real): what a real result reads through a reduction over it.
+  Abstract exclusive;
 };
+
+PadDim makePadDim(unsigned cls, int64_t offset, Abstract content) {
+  return PadDim{cls, offset, content, content};
+}
 using PadInfo = SmallVector<std::optional<PadDim>>;
 
 bool hasPadding(const PadInfo &info) {
@@ -570,22 +575,13 @@ std::optional<Failure> Analyzer::run() {
         continue;
       Abstract content =
           Abstract::constant(padValues[i], masks[i], uint64_t(1) << (i % 64));
-      pad[d] = PadDim{*cls, 0, content};
+      pad[d] = makePadDim(*cls, 0, content);
     }
     info[arg] = std::move(pad);
   }
   for (Operation &op : func.getBody().front()) {
     if (std::optional<Failure> failure = visit(&op))
       return failure;
-    if (getenv("BUCKET_PADDING_TRACE")) ({
-      for (Value result : op.getResults())
-        if (const PadInfo *pad = lookup(result)) {
-          llvm::dbgs() << op.getName() << " at " << op.getLoc() << ":";
-          for (const std::optional<PadDim> &d : *pad)
-            llvm::dbgs() << " " << (d ? d->content.describe() : "-");
-          llvm::dbgs() << "\n";
-        }
-    });
   }
   return std::nullopt;
 }
@@ -657,7 +653,7 @@ std::optional<Failure> Analyzer::visitEmpty(Operation *op, Value result,
                          "from a padded dimension in a way the analysis does "
                          "not follow", 0, std::nullopt};
     if (*r)
-      pad[d] = PadDim{(*r)->first, (*r)->second, content};
+      pad[d] = makePadDim((*r)->first, (*r)->second, content);
   }
   if (hasPadding(pad))
     info[result] = std::move(pad);
@@ -749,7 +745,9 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
         return cannotProve(op, "a slice that stops before the end of a "
                                "padded dimension",
                            src[d]->cls);
-      pad.push_back(PadDim{src[d]->cls, (*r)->second, src[d]->content});
+      PadDim sliced = *src[d];
+      sliced.offset = (*r)->second;
+      pad.push_back(sliced);
     }
     if (hasPadding(pad))
       info[slice] = std::move(pad);
@@ -780,6 +778,7 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
                                  "inside the real part of the destination",
                              sd->cls);
         pad[d]->content = join(pad[d]->content, sd->content);
+        pad[d]->exclusive = join(pad[d]->exclusive, sd->exclusive);
         if (*offset != 0)
           blockSplit(sd->cls, op, "it moves positions along the dimension");
       }
@@ -811,18 +810,18 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
       // the bucket's padding. Both agree only if the bucket's padding holds
       // what this op pads with.
       if (*high) {
-        if (!padAbstract || !(src[d]->content.isConst() &&
-                              src[d]->content.value == padAbstract->value)) {
+        if (!padAbstract || !(src[d]->exclusive.isConst() &&
+                              src[d]->exclusive.value == padAbstract->value)) {
           Failure fault;
           fault.op = op;
           fault.cls = src[d]->cls;
-          fault.args = src[d]->content.args;
+          fault.args = src[d]->exclusive.args;
           fault.message =
               ("'tensor.pad' pads padded dimension " + className(src[d]->cls) +
                " at its end with " +
                (padAbstract ? padAbstract->describe() : std::string("a computed value")) +
                ", but the bucket's padding before it holds " +
-               src[d]->content.describe());
+               src[d]->exclusive.describe());
           return fault;
         }
       }
@@ -892,7 +891,8 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
                           "inside the result"),
                          0, (*src)[d]->cls};
         pad[d] = pad[d] ? PadDim{pad[d]->cls, pad[d]->offset,
-                                 join(pad[d]->content, (*src)[d]->content)}
+                                 join(pad[d]->content, (*src)[d]->content),
+                                 join(pad[d]->exclusive, (*src)[d]->exclusive)}
                         : *(*src)[d];
       }
     }
@@ -907,20 +907,23 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
     PadInfo pad(type.getRank());
     for (unsigned d = 0; d < type.getRank(); ++d) {
-      SmallVector<Abstract> in;
+      SmallVector<Abstract> in, inExclusive;
       std::optional<PadDim> dimInfo;
       for (Value operand : op->getOperands()) {
         const PadInfo *src = lookup(operand);
         if (src && (*src)[d]) {
           dimInfo = (*src)[d];
           in.push_back((*src)[d]->content);
+          inExclusive.push_back((*src)[d]->exclusive);
         } else {
           in.push_back(Abstract::get(Abstract::Finite));
+          inExclusive.push_back(Abstract::get(Abstract::Finite));
         }
       }
       if (!dimInfo)
         continue;
-      pad[d] = PadDim{dimInfo->cls, dimInfo->offset, transfer(op, in)};
+      pad[d] = PadDim{dimInfo->cls, dimInfo->offset, transfer(op, in),
+                      transfer(op, inExclusive)};
     }
     info[op->getResult(0)] = std::move(pad);
     return std::nullopt;
@@ -993,13 +996,24 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
                  "its body depends on the position along the dimension");
   });
 
-  // Evaluates the body where loop `p` is in its padded range; `accumulate`
-  // gives the init block arguments the Acc value (checking a reduction)
-  // instead of their padded contents.
+  // Evaluates the body at iterations where loop `p` is in its padded range.
+  // With `othersReal`, the other padded parallel loops are in their real
+  // range (a real result position, or the exclusive content of a padded
+  // dimension); otherwise they may be anywhere. Padded reduction loops other
+  // than `p` are always anywhere. Init block arguments get `initValues`.
   DenseMap<Value, Abstract> env;
-  auto evaluate = [&](unsigned p, bool checkReduction,
+  auto evaluate = [&](unsigned p, bool othersReal,
                       ArrayRef<Abstract> initValues) -> SmallVector<Abstract> {
     env.clear();
+    auto isReal = [&](unsigned l) {
+      return l != p && othersReal && iterators[l] == utils::IteratorType::parallel;
+    };
+    // Whether `expr` may index the padded range of a dimension.
+    auto mayBePadded = [&](AffineExpr expr) {
+      return llvm::any_of(llvm::seq(0u, numLoops), [&](unsigned l) {
+        return expr.isFunctionOfDim(l) && loopPad[l] && !isReal(l);
+      });
+    };
     for (OpOperand &operand : op->getOpOperands()) {
       BlockArgument arg = op.getMatchingBlockArgument(&operand);
       if (!arg)
@@ -1017,26 +1031,27 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
         if (auto typed = dyn_cast<TypedAttr>(scalar))
           value = Abstract::constant(typed, false, 0);
       if (src) {
-        std::optional<Abstract> exact;
+        // The dimension loop `p` indexes is padded; the others are real or
+        // anywhere.
+        std::optional<unsigned> pDim;
+        bool othersMayBePadded = false;
         for (auto [d, expr] : llvm::enumerate(map.getResults())) {
           if (!(*src)[d])
             continue;
           auto dimExpr = dyn_cast<AffineDimExpr>(expr);
-          if (dimExpr && dimExpr.getPosition() == p) {
-            exact = (*src)[d]->content;
-            break;
-          }
-          // Other padded dimensions may or may not be in their padded
-          // range at these iterations.
-          if (!checkReduction ||
-              llvm::any_of(llvm::seq(0u, numLoops), [&](unsigned l) {
-                return expr.isFunctionOfDim(l) && loopPad[l] &&
-                       iterators[l] == utils::IteratorType::reduction;
-              }))
-            value = join(value, (*src)[d]->content);
+          if (dimExpr && dimExpr.getPosition() == p)
+            pDim = d;
+          else if (mayBePadded(expr))
+            othersMayBePadded = true;
         }
-        if (exact)
-          value = *exact;
+        if (pDim) {
+          value = othersMayBePadded ? (*src)[*pDim]->content
+                                    : (*src)[*pDim]->exclusive;
+        } else {
+          for (auto [d, expr] : llvm::enumerate(map.getResults()))
+            if ((*src)[d] && mayBePadded(expr))
+              value = join(value, (*src)[d]->content);
+        }
       }
       env[arg] = value;
     }
@@ -1046,7 +1061,7 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
         env[index] = Abstract::get(Abstract::Finite);
       else if (l == p)
         env[index] = Abstract::index(Abstract::PadIndex, loopPad[l]->cls);
-      else if (checkReduction && iterators[l] == utils::IteratorType::parallel)
+      else if (isReal(l))
         env[index] = Abstract::index(Abstract::RealIndex, loopPad[l]->cls);
       else
         env[index] = Abstract::get(Abstract::Finite);
@@ -1104,7 +1119,7 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
     if (!loopPad[r] || iterators[r] != utils::IteratorType::reduction)
       continue;
     SmallVector<Abstract> accs(numInits, Abstract::get(Abstract::Acc));
-    SmallVector<Abstract> yielded = evaluate(r, /*checkReduction=*/true, accs);
+    SmallVector<Abstract> yielded = evaluate(r, /*othersReal=*/true, accs);
     for (auto [i, value] : llvm::enumerate(yielded)) {
       if (value.kind == Abstract::Acc)
         continue;
@@ -1162,40 +1177,43 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
         return cannotProve(op, "an output indexed by an expression",
                            dimPad->cls);
       unsigned p = dimExpr.getPosition();
-      // Accumulate to a fixed point: the lattice is shallow.
-      SmallVector<Abstract> inits(numInits, Abstract::get(Abstract::Finite));
-      for (unsigned k = 0; k < numInits; ++k) {
-        const PadInfo *ip = lookup(op.getDpsInitOperand(k)->get());
-        AffineMap kmap = op.getMatchingIndexingMap(op.getDpsInitOperand(k));
-        if (!ip)
-          continue;
-        for (auto [kd, kexpr] : llvm::enumerate(kmap.getResults()))
-          if (auto ke = dyn_cast<AffineDimExpr>(kexpr);
-              ke && ke.getPosition() == p && (*ip)[kd])
-            inits[k] = (*ip)[kd]->content;
-      }
       // The result is the body's output for some reachable accumulator (the
       // reduction domain is not empty): explore the reachable accumulator
       // tuples (the lattice is shallow) and join the outputs. Without
       // reduction loops there is a single step.
       bool hasReduction =
           llvm::is_contained(iterators, utils::IteratorType::reduction);
-      SmallVector<SmallVector<Abstract>> seen{inits};
-      std::optional<Abstract> content;
-      for (unsigned next = 0; next < seen.size(); ++next) {
-        SmallVector<Abstract> yielded = evaluate(p, /*checkReduction=*/false,
-                                                 SmallVector<Abstract>(seen[next]));
-        content = content ? join(*content, yielded[i]) : yielded[i];
-        if (!hasReduction)
-          break;
-        if (seen.size() >= 8) {
-          content = Abstract::get(Abstract::Unknown, content->args);
-          break;
+      auto contentOf = [&](bool othersReal) {
+        SmallVector<Abstract> inits(numInits, Abstract::get(Abstract::Finite));
+        for (unsigned k = 0; k < numInits; ++k) {
+          const PadInfo *ip = lookup(op.getDpsInitOperand(k)->get());
+          AffineMap kmap = op.getMatchingIndexingMap(op.getDpsInitOperand(k));
+          if (!ip)
+            continue;
+          for (auto [kd, kexpr] : llvm::enumerate(kmap.getResults()))
+            if (auto ke = dyn_cast<AffineDimExpr>(kexpr);
+                ke && ke.getPosition() == p && (*ip)[kd])
+              inits[k] = othersReal ? (*ip)[kd]->exclusive : (*ip)[kd]->content;
         }
-        if (!llvm::is_contained(seen, yielded))
-          seen.push_back(yielded);
-      }
-      pad[d] = PadDim{dimPad->cls, dimPad->offset, *content};
+        SmallVector<SmallVector<Abstract>> seen{inits};
+        std::optional<Abstract> content;
+        for (unsigned next = 0; next < seen.size(); ++next) {
+          SmallVector<Abstract> yielded =
+              evaluate(p, othersReal, SmallVector<Abstract>(seen[next]));
+          content = content ? join(*content, yielded[i]) : yielded[i];
+          if (!hasReduction)
+            break;
+          if (seen.size() >= 8) {
+            content = Abstract::get(Abstract::Unknown, content->args);
+            break;
+          }
+          if (!llvm::is_contained(seen, yielded))
+            seen.push_back(yielded);
+        }
+        return *content;
+      };
+      pad[d] = PadDim{dimPad->cls, dimPad->offset, contentOf(false),
+                      contentOf(true)};
     }
     if (hasPadding(pad))
       info[result] = std::move(pad);

@@ -22,6 +22,10 @@ void mlir::bucket::buildBucketizePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   BucketSpecializeFunctionsPassOptions specializeOptions;
   specializeOptions.buckets = options.buckets;
+  specializeOptions.padValues = options.padValues;
+  specializeOptions.masks = options.masks;
+  specializeOptions.outOfRange = options.outOfRange;
+  specializeOptions.selfCheck = options.selfCheck;
   pm.addPass(createBucketSpecializeFunctionsPass(specializeOptions));
   pm.addPass(createBucketVerifyStaticShapesPass());
   pm.addPass(createBucketGenerateDispatchPass());

@@ -110,8 +110,8 @@ LogicalResult mlir::bucket::emitCHeader(ModuleOp module, StringRef modelName,
      << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include \"bucket/runtime.h\"\n\n"
-     << "#if BUCKET_RUNTIME_ABI_VERSION != 1\n"
-     << "#error \"generated for bucket runtime ABI version 1\"\n"
+     << "#if BUCKET_RUNTIME_ABI_VERSION != 2\n"
+     << "#error \"generated for bucket runtime ABI version 2\"\n"
      << "#endif\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
 
@@ -151,6 +151,18 @@ LogicalResult mlir::bucket::emitCHeader(ModuleOp module, StringRef modelName,
         os << ",\n";
       }
       os << "};\n";
+      if (auto policies = func->getAttrOfType<ArrayAttr>(kPoliciesAttrName)) {
+        os << "static const int32_t " << name << "_out_of_range[] = {";
+        llvm::interleaveComma(policies, os, [&](Attribute attr) {
+          std::optional<OutOfRangePolicy> policy =
+              parseOutOfRangePolicy(cast<StringAttr>(attr).getValue());
+          os << "BUCKET_OUT_OF_RANGE_"
+             << StringRef(stringifyOutOfRangePolicy(
+                              policy.value_or(OutOfRangePolicy::Error)))
+                    .upper();
+        });
+        os << "};\n";
+      }
     }
     auto printValues = [&](StringRef suffix, TypeRange types, bool isArg) {
       if (types.empty())
@@ -182,7 +194,11 @@ LogicalResult mlir::bucket::emitCHeader(ModuleOp module, StringRef modelName,
            // An unbucketed function has one bucket over zero dimensions: it
            // fits every shape.
            << (bucketed ? table.size() : 1) << ", "
-           << (bucketed ? (name + "_buckets").str() : "NULL") << "}";
+           << (bucketed ? (name + "_buckets").str() : "NULL") << ", "
+           << (bucketed && func->hasAttr(kPoliciesAttrName)
+                   ? (name + "_out_of_range").str()
+                   : "NULL")
+           << "}";
     os << "static const bucket_function_info_t " << name << "_info = " << info
        << ";\n\n";
     infos.push_back(info);

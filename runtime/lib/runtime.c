@@ -13,6 +13,7 @@
 #include "bucket/runtime.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -574,6 +575,47 @@ int bucket_take_out_of_range(bucket_out_of_range_t *out_record) {
   return 1;
 }
 
+static _Thread_local int self_check_pending;
+static _Thread_local bucket_self_check_t self_check_record;
+static _Atomic uint64_t self_check_total;
+
+void bucket_rt_report_self_check(int64_t bucket, int64_t other, int64_t result,
+                                 double max_abs_diff) {
+  self_check_record.bucket = bucket;
+  self_check_record.other = other;
+  self_check_record.result = result;
+  self_check_record.max_abs_diff = max_abs_diff;
+  self_check_pending = 1;
+  self_check_total++;
+  if (!getenv("BUCKET_SELF_CHECK_QUIET"))
+    fprintf(stderr,
+            "bucket self-check: result %" PRId64 " of bucket %" PRId64
+            " differs from %s%" PRId64 " by up to %g\n",
+            result, bucket, other < 0 ? "the fallback " : "bucket ",
+            other < 0 ? (int64_t)0 : other, max_abs_diff);
+}
+
+int bucket_take_self_check(bucket_self_check_t *out_record) {
+  if (!self_check_pending)
+    return 0;
+  if (out_record)
+    *out_record = self_check_record;
+  self_check_pending = 0;
+  return 1;
+}
+
+uint64_t bucket_self_check_count(void) { return self_check_total; }
+
+/* Whether some policy lets the dispatcher take a shape beyond the buckets. */
+static int takes_out_of_range(const bucket_function_info_t *fn) {
+  if (!fn->out_of_range)
+    return 0;
+  for (int32_t k = 0; k < fn->num_dims; ++k)
+    if (fn->out_of_range[k] != BUCKET_OUT_OF_RANGE_ERROR)
+      return 1;
+  return 0;
+}
+
 /*===----------------------------------------------------------------------===*
  * Invoke
  *===----------------------------------------------------------------------===*/
@@ -792,9 +834,15 @@ static bucket_status_t invoke(const bucket_function_info_t *fn,
    * here rejects out-of-range shapes before any work, with a full message. */
   int32_t bucket = 0;
   bucket_status_t status;
-  if ((status = bucket_function_check_args(fn, args, dims)) ||
-      (status = bucket_function_select(fn, dims, &bucket)))
+  if ((status = bucket_function_check_args(fn, args, dims)))
     return status;
+  if ((status = bucket_function_select(fn, dims, &bucket))) {
+    /* A policy may take the shape; the dispatcher reports it otherwise. */
+    if (bucket_status_code(status) != BUCKET_STATUS_OUT_OF_RANGE ||
+        !takes_out_of_range(fn))
+      return status;
+    bucket_status_free(status);
+  }
   if (!results && fn->num_results > 0)
     return INVALID("%s: the result array is NULL", name);
   for (int32_t i = 0; i < fn->num_results; ++i)

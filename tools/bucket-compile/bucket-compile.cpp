@@ -52,6 +52,30 @@ struct Options {
                "'batch=1,4;seq=64,128' (a grid) or 'batch,seq=1x512,8x64' "
                "(explicit tuples). Overrides bucket.buckets attributes"),
       cl::value_desc("spec"), cl::cat(category)};
+  cl::opt<std::string> padValues{
+      "pad-values",
+      cl::desc("Pad values by argument number, e.g. '0=-inf,2=1' (a number, "
+               "-inf, inf, min or max). Overrides bucket.pad_value; the "
+               "padding analysis must still prove them safe"),
+      cl::value_desc("list"), cl::cat(category)};
+  cl::opt<std::string> masks{
+      "masks",
+      cl::desc("Arguments that mask padded positions (an attention mask: 1 "
+               "for real positions, 0 for padding), e.g. '1'"),
+      cl::value_desc("list"), cl::cat(category)};
+  cl::opt<std::string> outOfRange{
+      "out-of-range",
+      cl::desc("Shapes beyond the largest bucket: 'error' (default), "
+               "'fallback' (a generic version in the same object), 'split' "
+               "(chunks of the largest bucket, for batch-like dimensions) or "
+               "'truncate' (crop the input), for every dimension or per "
+               "dimension: 'seq=fallback,batch=split'"),
+      cl::value_desc("policies"), cl::cat(category)};
+  cl::opt<bool> selfCheck{
+      "self-check",
+      cl::desc("Make every call also run the next larger bucket (or the "
+               "fallback) and report differences through the runtime"),
+      cl::cat(category)};
   cl::opt<bool> noBucketing{
       "no-bucketing",
       cl::desc("Compile the dynamic-shape functions as they are, with the "
@@ -148,6 +172,10 @@ static LogicalResult compile(Options &opts, MLIRContext &context) {
   if (!opts.noBucketing) {
     bucket::BucketizeOptions bucketize;
     bucketize.buckets = opts.buckets;
+    bucketize.padValues = opts.padValues;
+    bucketize.masks = opts.masks;
+    bucketize.outOfRange = opts.outOfRange;
+    bucketize.selfCheck = opts.selfCheck;
     bucket::buildBucketizePipeline(pm, bucketize);
   }
   if (failed(pm.run(*module)))

@@ -23,6 +23,25 @@ struct BucketizeOptions : public PassPipelineOptions<BucketizeOptions> {
       llvm::cl::desc("Bucket specification; overrides bucket.buckets "
                      "attributes (see docs/BucketSpec.md)"),
       llvm::cl::init("")};
+  PassOptions::Option<std::string> padValues{
+      *this, "pad-values",
+      llvm::cl::desc("Pad values by argument number, e.g. '0=-inf,2=1'; "
+                     "override bucket.pad_value (see docs/Padding.md)"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> masks{
+      *this, "masks",
+      llvm::cl::desc("Arguments that mask padded positions, e.g. '1'"),
+      llvm::cl::init("")};
+  PassOptions::Option<std::string> outOfRange{
+      *this, "out-of-range",
+      llvm::cl::desc("Out-of-range policies: error, fallback, split or "
+                     "truncate, for all dimensions or 'seq=fallback,...'"),
+      llvm::cl::init("")};
+  PassOptions::Option<bool> selfCheck{
+      *this, "self-check",
+      llvm::cl::desc("Check every call against the next larger bucket (or "
+                     "the fallback) and report differences"),
+      llvm::cl::init(false)};
 };
 
 /// Tensor level: converts elementwise ops to linalg, specializes every public

@@ -9,8 +9,9 @@
  *    bucket_status_free() (it is "must use").
  *  - Output parameters come last and are named out_*.
  *  - Nothing here aborts, exits or reads through a pointer it has not checked.
- *  - All functions are thread-safe and reentrant. The only mutable state is a
- *    thread-local out-of-range record written by generated code.
+ *  - All functions are thread-safe and reentrant. The only mutable state is
+ *    the thread-local out-of-range and self-check records written by
+ *    generated code, and a process-wide count of self-check differences.
  *
  * ABI: BUCKET_RUNTIME_ABI_VERSION changes whenever a layout below changes. A
  * generated header records the version it was generated for and refuses to
@@ -27,7 +28,7 @@
 extern "C" {
 #endif
 
-#define BUCKET_RUNTIME_ABI_VERSION 1
+#define BUCKET_RUNTIME_ABI_VERSION 2
 
 /// The largest tensor rank the runtime descriptors can hold.
 #define BUCKET_MAX_RANK 8
@@ -138,6 +139,19 @@ typedef struct bucket_value_info_t {
   int32_t dim_ids[BUCKET_MAX_RANK];
 } bucket_value_info_t;
 
+/// Out-of-range policies (docs/Padding.md).
+typedef enum bucket_out_of_range_policy_t {
+  /// Report OUT_OF_RANGE (the default).
+  BUCKET_OUT_OF_RANGE_ERROR = 0,
+  /// Call the generic dynamic-shape version compiled into the object.
+  BUCKET_OUT_OF_RANGE_FALLBACK = 1,
+  /// Run chunks of the largest bucket and concatenate the results.
+  BUCKET_OUT_OF_RANGE_SPLIT = 2,
+  /// Crop the input to the largest bucket (results are those of the
+  /// truncated input).
+  BUCKET_OUT_OF_RANGE_TRUNCATE = 3,
+} bucket_out_of_range_policy_t;
+
 /// A compiled function: its signature, symbolic dimensions and buckets.
 typedef struct bucket_function_info_t {
   const char *name;
@@ -152,6 +166,10 @@ typedef struct bucket_function_info_t {
   /// order. The first row that fits a shape is the one it runs.
   int32_t num_buckets;
   const int64_t *buckets;
+  /// num_dims entries: what the dispatcher does with a value larger than
+  /// every bucket along that dimension (NULL: BUCKET_OUT_OF_RANGE_ERROR for
+  /// all). bucket_function_invoke only rejects shapes no policy takes.
+  const int32_t *out_of_range;
 } bucket_function_info_t;
 
 /// Everything one object file holds.
@@ -248,6 +266,32 @@ void bucket_rt_report_out_of_range(int64_t dim, int64_t value, int64_t max_size)
 /// `out_record` (which may be NULL) if a dispatcher reported since the last
 /// call, else 0. For callers of the `_mlir_ciface_*` entry points.
 int bucket_take_out_of_range(bucket_out_of_range_t *out_record);
+
+/// What a self-checking dispatcher (bucket-compile --self-check) found.
+typedef struct bucket_self_check_t {
+  /// The bucket that produced the result (an index into the bucket table).
+  int64_t bucket;
+  /// The bucket it was checked against; -1 for the generic fallback.
+  int64_t other;
+  /// Which result differed.
+  int64_t result;
+  /// The largest absolute difference (inf where only one side is NaN).
+  double max_abs_diff;
+} bucket_self_check_t;
+
+/// Called by self-checking dispatchers when a result differs from the next
+/// larger bucket's (or the fallback's). Records the difference in a
+/// thread-local slot, counts it, and prints one line to stderr unless the
+/// environment variable BUCKET_SELF_CHECK_QUIET is set.
+void bucket_rt_report_self_check(int64_t bucket, int64_t other, int64_t result,
+                                 double max_abs_diff);
+
+/// Reads and clears the calling thread's last self-check difference; returns
+/// 1 if there was one since the last call, else 0.
+int bucket_take_self_check(bucket_self_check_t *out_record);
+
+/// The number of self-check differences reported in this process.
+uint64_t bucket_self_check_count(void);
 
 #ifdef __cplusplus
 } // extern "C"

@@ -886,6 +886,48 @@ TEST_F(Invoke, ShapeOutsideBucketsFailsBeforeTheCall) {
   EXPECT_EQ(gCalls, 0);
 }
 
+TEST_F(Invoke, OutOfRangePolicyLetsTheDispatcherDecide) {
+  // With a fallback policy the shape reaches the generated code, which
+  // computes it (here: scale's trampoline) or reports it.
+  static const int32_t policies[] = {BUCKET_OUT_OF_RANGE_FALLBACK};
+  bucket_function_info_t fn = kScale;
+  fn.out_of_range = policies;
+  float big[17] = {0};
+  x = makeTensor(big, BUCKET_ELEMENT_F32, {17});
+  const bucket_tensor_t *args[] = {&x};
+  bucket_tensor_t *results[] = {&r0, &r1};
+  EXPECT_OK(bucket_function_invoke(&fn, scaleTrampoline, args, results));
+  EXPECT_EQ(gCalls, 1);
+  EXPECT_EQ(r0.shape[0], 17);
+  bucket_tensor_release(&r0);
+  bucket_tensor_release(&r1);
+  EXPECT_ERROR(bucket_function_invoke(&fn, outOfRangeTrampoline, args, results),
+               OUT_OF_RANGE,
+               "scale: dimension 'n' = 900 exceeds the largest bucket size 16");
+  // An explicit error policy still rejects before the call.
+  static const int32_t errors[] = {BUCKET_OUT_OF_RANGE_ERROR};
+  fn.out_of_range = errors;
+  EXPECT_ERROR(bucket_function_invoke(&fn, scaleTrampoline, args, results),
+               OUT_OF_RANGE,
+               "scale: dimension 'n' = 17 exceeds the largest bucket size 16");
+  EXPECT_EQ(gCalls, 2);
+}
+
+TEST(SelfCheck, RecordsCountsAndClears) {
+  setenv("BUCKET_SELF_CHECK_QUIET", "1", 1);
+  uint64_t before = bucket_self_check_count();
+  bucket_self_check_t record;
+  EXPECT_EQ(bucket_take_self_check(&record), 0);
+  bucket_rt_report_self_check(2, -1, 1, 0.5);
+  EXPECT_EQ(bucket_self_check_count(), before + 1);
+  ASSERT_EQ(bucket_take_self_check(&record), 1);
+  EXPECT_EQ(record.bucket, 2);
+  EXPECT_EQ(record.other, -1);
+  EXPECT_EQ(record.result, 1);
+  EXPECT_EQ(record.max_abs_diff, 0.5);
+  EXPECT_EQ(bucket_take_self_check(nullptr), 0);
+}
+
 TEST_F(Invoke, BadArgumentsFailBeforeTheCall) {
   x.element_type = BUCKET_ELEMENT_F64;
   EXPECT_ERROR(invoke(scaleTrampoline), INVALID_ARGUMENT,
