@@ -1445,10 +1445,13 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
 
   if (fault) {
     InFlightDiagnostic diag = fault->op->emitError();
+    // Blame a declaration first: that is what the analysis contradicts.
     std::optional<unsigned> culprit;
-    for (unsigned i = 0; i < numArgs && !culprit; ++i)
-      if ((fault->args >> (i % 64)) & 1 && argFirstDim[i])
-        culprit = i;
+    for (bool wantDeclared : {true, false})
+      for (unsigned i = 0; i < numArgs && !culprit; ++i)
+        if ((fault->args >> (i % 64)) & 1 && argFirstDim[i] &&
+            (!wantDeclared || declared[i] || masks[i]))
+          culprit = i;
     if (culprit && declared[*culprit]) {
       diag << "the declared pad value "
            << Abstract::constant(padValues[*culprit], false, 0).describe()

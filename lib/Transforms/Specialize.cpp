@@ -246,8 +246,8 @@ resolvePolicies(func::FuncOp func, const DimensionAnalysis &analysis,
       InFlightDiagnostic diag =
           blocker->emitError()
           << "cannot split '" << func.getName() << "' along '"
-          << dims[id].getName() << "': '" << blocker->getName() << "' "
-          << padding.splitBlockerReasons[id]
+          << dims[id].getName() << "' because of '" << blocker->getName()
+          << "': " << padding.splitBlockerReasons[id]
           << "; split is only for dimensions that are never reduced or "
              "mixed (such as a batch); use fallback instead";
       return failure();

@@ -72,3 +72,119 @@ func.func @two(%a: tensor<?xi64> {bucket.dims = ["a"]},
   } : tensor<?xi64> to tensor<?xi64>
   return %r, %b : tensor<?xi64>, tensor<?xi64>
 }
+
+// -----
+
+// Out-of-range policies. `fallback` calls the generic clone of the original.
+// CHECK-LABEL: func.func @fallback(
+// CHECK-SAME:    bucket.fallback = @fallback_fallback
+// CHECK-SAME:    bucket.policies = ["fallback"]
+// CHECK:         scf.index_switch
+// CHECK:         default {
+// CHECK-NEXT:      %[[R:.*]] = func.call @fallback_fallback(%{{.*}}) : (tensor<?x4xf32>) -> tensor<?x4xf32>
+// CHECK-NEXT:      scf.yield %[[R]]
+// CHECK-LABEL: func.func private @fallback_fallback(
+// CHECK-SAME:    %{{.*}}: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {bucket.fallback_of = @fallback}
+// CHECK:         math.tanh
+#bd = affine_map<(b, d) -> (b, d)>
+func.func @fallback(%x: tensor<?x4xf32> {bucket.dims = ["batch", ""]}) -> tensor<?x4xf32>
+    attributes {bucket.buckets = "batch=2,4", bucket.out_of_range = "fallback"} {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %e = tensor.empty(%n) : tensor<?x4xf32>
+  %r = linalg.generic {indexing_maps = [#bd, #bd], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %t = math.tanh %v : f32
+    linalg.yield %t : f32
+  } -> tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+// `split` runs chunks of the largest bucket through the dispatcher itself
+// and inserts each result at its offset.
+// CHECK-LABEL: func.func @split(
+// CHECK-SAME:    %[[X:[^:]*]]: tensor<?x4xf32>
+// CHECK-DAG:     %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK:         %[[N:.*]] = tensor.dim %[[X]], %[[C0]]
+// CHECK:         default {
+// CHECK:           %[[BEYOND:.*]] = arith.cmpi ugt, %[[N]], %[[C4]]
+// CHECK:           case 2 {
+// CHECK:             %[[INIT:.*]] = tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK:             scf.for %[[OFF:.*]] = %[[C0]] to %[[N]] step %[[C4]] iter_args(%[[ACC:.*]] = %[[INIT]])
+// CHECK:               %[[LEFT:.*]] = arith.subi %[[N]], %[[OFF]]
+// CHECK:               %[[LEN:.*]] = arith.minui %[[LEFT]], %[[C4]]
+// CHECK:               %[[PIECE:.*]] = tensor.extract_slice %[[X]][%[[OFF]], 0] [%[[LEN]], 4] [1, 1]
+// CHECK:               %[[R:.*]] = func.call @split(%[[PIECE]])
+// CHECK:               tensor.insert_slice %[[R]] into %[[ACC]][%[[OFF]], 0]
+#bd2 = affine_map<(b, d) -> (b, d)>
+func.func @split(%x: tensor<?x4xf32> {bucket.dims = ["batch", ""]}) -> tensor<?x4xf32>
+    attributes {bucket.buckets = "batch=2,4", bucket.out_of_range = "batch=split"} {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %e = tensor.empty(%n) : tensor<?x4xf32>
+  %r = linalg.generic {indexing_maps = [#bd2, #bd2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %t = math.tanh %v : f32
+    linalg.yield %t : f32
+  } -> tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+// `truncate` crops the input to the largest bucket before selecting.
+// CHECK-LABEL: func.func @truncate(
+// CHECK-SAME:    %[[X:[^:]*]]: tensor<?x4xf32>
+// CHECK:         %[[N:.*]] = tensor.dim %[[X]]
+// CHECK:         %[[T:.*]] = arith.minui %[[N]], %{{.*}} : index
+// CHECK:         %[[XT:.*]] = tensor.extract_slice %[[X]][0, 0] [%[[T]], 4] [1, 1]
+// CHECK:         tensor.pad %[[XT]]
+#bd3 = affine_map<(b, d) -> (b, d)>
+func.func @truncate(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<?x4xf32>
+    attributes {bucket.buckets = "seq=2,4", bucket.out_of_range = "seq=truncate"} {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %e = tensor.empty(%n) : tensor<?x4xf32>
+  %r = linalg.generic {indexing_maps = [#bd3, #bd3], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x4xf32>) outs(%e : tensor<?x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %t = math.tanh %v : f32
+    linalg.yield %t : f32
+  } -> tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+// Self-check: bucket 0 is checked against bucket 1, the largest against the
+// fallback; a difference calls the runtime hook.
+// CHECK-LABEL: func.func @checked(
+// CHECK:         case 0 {
+// CHECK:           %[[A:.*]] = func.call @checked_n2(
+// CHECK:           %[[B:.*]] = func.call @checked_n4(
+// CHECK:           linalg.generic
+// CHECK:           scf.if
+// CHECK-NEXT:        func.call @bucket_rt_report_self_check(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (i64, i64, i64, f64) -> ()
+// CHECK:         case 1 {
+// CHECK:           func.call @checked_n4(
+// CHECK:           func.call @checked_fallback(
+// CHECK:           func.call @bucket_rt_report_self_check
+#n = affine_map<(n) -> (n)>
+func.func @checked(%x: tensor<?xf32> {bucket.dims = ["n"]}) -> tensor<?xf32>
+    attributes {bucket.buckets = "n=2,4", bucket.self_check} {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [#n, #n], iterator_types = ["parallel"]}
+      ins(%x : tensor<?xf32>) outs(%e : tensor<?xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %t = math.tanh %v : f32
+    linalg.yield %t : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}

@@ -90,3 +90,47 @@ func.func @aliases_agree(%a: tensor<?xf32> {bucket.dims = ["seq"]},
   %r = arith.addf %a, %b : tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// expected-error @below {{unknown out-of-range policy 'wrap'; expected error, fallback, split or truncate}}
+func.func @bad_policy(%x: tensor<?xf32>) -> tensor<?xf32>
+    attributes {bucket.buckets = "arg0.0=4", bucket.out_of_range = "wrap"} {
+  return %x : tensor<?xf32>
+}
+
+// -----
+
+// expected-error @below {{unknown dimension 'seq' in the out-of-range policies of 'bad_policy_dim'}}
+func.func @bad_policy_dim(%x: tensor<?xf32>) -> tensor<?xf32>
+    attributes {bucket.buckets = "arg0.0=4", bucket.out_of_range = "seq=fallback"} {
+  return %x : tensor<?xf32>
+}
+
+// -----
+
+// Splitting a reduced dimension would change the result.
+#rc = affine_map<(r, c) -> (r, c)>
+#c  = affine_map<(r, c) -> (c)>
+func.func @split_reduced(%x: tensor<?x4xf32> {bucket.dims = ["rows", ""]}) -> tensor<4xf32>
+    attributes {bucket.buckets = "rows=4", bucket.out_of_range = "rows=split"} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @below {{cannot split 'split_reduced' along 'rows' because of 'linalg.generic': it reduces over the dimension; split is only for dimensions that are never reduced or mixed (such as a batch); use fallback instead}}
+  %r = linalg.generic {indexing_maps = [#rc, #c], iterator_types = ["reduction", "parallel"]}
+      ins(%x : tensor<?x4xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @below {{at most one dimension of 'two_splits' can have the split policy}}
+func.func @two_splits(%x: tensor<?x?xf32> {bucket.dims = ["a", "b"]}) -> tensor<?x?xf32>
+    attributes {bucket.buckets = "a=4;b=4", bucket.out_of_range = "split"} {
+  return %x : tensor<?x?xf32>
+}

@@ -1,12 +1,13 @@
-// KNOWN LIMITATION (XFAIL): inputs are padded with zero whatever the op does
-// with the padded axis (docs/Overview.md, "The guarantee, and its current
-// limit"). A max-reduction over the bucketed axis then sees the zero rows:
-// with all-negative inputs every bucketed result is 0 unless the shape fits a
-// bucket exactly. DESIGN.md asks for -inf padding here (max's neutral
-// element) or a diagnostic. When the padding-safety analysis lands, drop the
-// XFAIL.
-// XFAIL: *
+// End-to-end: a max over the bucketed axis. The padding analysis pads the
+// input with -inf (max's neutral element), so the padded rows never win, even
+// when every real value is negative.
 
+// RUN: bucket-compile %s --buckets 'rows=4,8' --emit=mlir -o - | FileCheck %s --check-prefix=IR
+// IR-LABEL: func.func @column_max(
+// IR:         %[[NINF:.*]] = arith.constant 0xFF800000 : f32
+// IR:         tensor.pad
+// IR-NEXT:    ^bb0
+// IR-NEXT:      tensor.yield %[[NINF]] : f32
 // RUN: bucket-compile %s --buckets 'rows=4,8' -o %t.b.o
 // RUN: clang -shared %t.b.o -o %t.b.so -L%bucket_lib -lbucket_runtime -Wl,-rpath,%bucket_lib -lm
 // RUN: mlir-opt %s --pass-pipeline="$(bucket-compile --print-lowering-pipeline)" -o %t.ref.mlir

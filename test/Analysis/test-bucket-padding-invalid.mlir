@@ -1,0 +1,264 @@
+// RUN: bucket-opt %s -split-input-file -test-bucket-padding -verify-diagnostics -o /dev/null
+
+// A mean over the padded axis divides by the padded size.
+#rd   = affine_map<(r, d) -> (r, d)>
+#d_rd = affine_map<(r, d) -> (d)>
+#d    = affine_map<(d) -> (d)>
+func.func @column_mean(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  // expected-note @below {{the size is read here}}
+  %seq = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#rd, #d_rd], iterator_types = ["reduction", "parallel"]}
+      ins(%x : tensor<?x4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.addf %v, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %seq_i64 = arith.index_cast %seq : index to i64
+  %seq_f32 = arith.sitofp %seq_i64 : i64 to f32
+  // expected-error @below {{'linalg.generic' uses the size of padded dimension 'seq' (argument 0, dimension 0) as a value (in 'arith.divf'): the bucketed function would see the bucket's size, not the real one}}
+  %mean = linalg.generic {indexing_maps = [#d, #d], iterator_types = ["parallel"]}
+      ins(%sum : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%s: f32, %o: f32):
+    %m = arith.divf %s, %seq_f32 : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  return %mean : tensor<4xf32>
+}
+
+// -----
+
+// The last real row's offset is computed from the length.
+func.func @last_token(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<1x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-note @below {{the size is read here}}
+  %seq = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %last = arith.subi %seq, %c1 : index
+  // expected-error @below {{'tensor.extract_slice' uses the size of padded dimension 'seq' (argument 0, dimension 0) as a value}}
+  %y = tensor.extract_slice %x[%last, 0] [1, 4] [1, 1] : tensor<?x4xf32> to tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
+// A reverse scan along the padded axis reads x[n - 1 - i].
+#i = affine_map<(i) -> (i)>
+func.func @reverse(%x: tensor<?xf32> {bucket.dims = ["seq"]}) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-note @below {{the size is read here}}
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %nm1 = arith.subi %n, %c1 : index
+  // expected-error @below {{'linalg.generic' uses the size of padded dimension 'seq' (argument 0, dimension 0) as a value (in 'tensor.extract')}}
+  %r = linalg.generic {indexing_maps = [#i], iterator_types = ["parallel"]}
+      outs(%e : tensor<?xf32>) {
+  ^bb0(%o: f32):
+    %j = linalg.index 0 : index
+    %src = arith.subi %nm1, %j : index
+    %v = tensor.extract %x[%src] : tensor<?xf32>
+    linalg.yield %v : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// A declared pad value that the analysis proves unsafe.
+#rc = affine_map<(r, c) -> (r, c)>
+#c  = affine_map<(r, c) -> (c)>
+func.func @max_declared_zero(%x: tensor<?x4xf32> {bucket.dims = ["rows", ""], bucket.pad_value = "0"}) -> tensor<4xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%ninf : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @below {{the declared pad value 0 of argument 0 is unsafe: 'linalg.generic' reduces over padded dimension 'rows' and combines its padded iterations with 'arith.maximumf', which needs its neutral element -inf from them but gets 0; the padding comes from argument 0 (dimension 0, 'rows', padded with 0); remedies:}}
+  %r = linalg.generic {indexing_maps = [#rc, #c], iterator_types = ["reduction", "parallel"]}
+      ins(%x : tensor<?x4xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %p = arith.maximumf %acc, %v : f32
+    linalg.yield %p : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// A max over the padded axis of x * w: zero padding gives 0 there, and -inf
+// padding gives -inf or +inf depending on the sign of w, so no pad value
+// works.
+#sd2 = affine_map<(s, d) -> (s, d)>
+#d2  = affine_map<(s, d) -> (d)>
+func.func @softmax_of_computed(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}, %w: tensor<4xf32>) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty(%n) : tensor<?x4xf32>
+  %y = linalg.generic {indexing_maps = [#sd2, #d2, #sd2], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %w : tensor<?x4xf32>, tensor<4xf32>) outs(%e : tensor<?x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    linalg.yield %p : f32
+  } -> tensor<?x4xf32>
+  %e4 = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%ninf : f32) outs(%e4 : tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @below {{'linalg.generic' reduces over padded dimension 'seq' and combines its padded iterations with 'arith.maximumf', which needs its neutral element -inf from them but gets 0; the padding comes from argument 0}}
+  %m = linalg.generic {indexing_maps = [#sd2, #d2], iterator_types = ["reduction", "parallel"]}
+      ins(%y : tensor<?x4xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.maximumf %acc, %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  return %m : tensor<4xf32>
+}
+
+// -----
+
+// Masked attention without the declaration: -10000 + score is only a large
+// negative number, not -inf, so the max could pick it (the padded scores are
+// tanh(0) = 0 here, so the padded positions hold exactly -10000).
+#qk  = affine_map<(q, k) -> (q, k)>
+#kk  = affine_map<(q, k) -> (k)>
+#qq  = affine_map<(q, k) -> (q)>
+#s1  = affine_map<(s) -> (s)>
+func.func @undeclared_mask(%scores: tensor<?x?xf32> {bucket.dims = ["seq", "seq"]},
+                           %mask: tensor<?xi64> {bucket.dims = ["seq"]}) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %mask, %c0 : tensor<?xi64>
+  %one = arith.constant 1.0 : f32
+  %big = arith.constant -10000.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %es = tensor.empty(%n) : tensor<?xf32>
+  %bias = linalg.generic {indexing_maps = [#s1, #s1], iterator_types = ["parallel"]}
+      ins(%mask : tensor<?xi64>) outs(%es : tensor<?xf32>) {
+  ^bb0(%m: i64, %o: f32):
+    %mf = arith.sitofp %m : i64 to f32
+    %p = arith.subf %one, %mf : f32
+    %b = arith.mulf %p, %big : f32
+    linalg.yield %b : f32
+  } -> tensor<?xf32>
+  %ess = tensor.empty(%n, %n) : tensor<?x?xf32>
+  %sc = linalg.generic {indexing_maps = [#qk, #kk, #qk], iterator_types = ["parallel", "parallel"]}
+      ins(%scores, %bias : tensor<?x?xf32>, tensor<?xf32>) outs(%ess : tensor<?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = math.tanh %a : f32
+    %r = arith.addf %s, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<?x?xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%es : tensor<?xf32>) -> tensor<?xf32>
+  // expected-error @below {{'linalg.generic' reduces over padded dimension 'seq' and combines its padded iterations with 'arith.maximumf', which needs its neutral element -inf from them but gets -10000; the padding comes from argument 0}}
+  %max = linalg.generic {indexing_maps = [#qk, #qq], iterator_types = ["parallel", "reduction"]}
+      ins(%sc : tensor<?x?xf32>) outs(%mi : tensor<?xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<?xf32>
+  return %max : tensor<?xf32>
+}
+
+// -----
+
+// A declared mask used multiplicatively before a max: zero is not -inf.
+#qk2 = affine_map<(q, k) -> (q, k)>
+#k2  = affine_map<(q, k) -> (k)>
+#q2  = affine_map<(q, k) -> (q)>
+func.func @mask_misused(%scores: tensor<?x?xf32> {bucket.dims = ["seq", "seq"]},
+                        %mask: tensor<?xf32> {bucket.dims = ["seq"], bucket.mask}) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %mask, %c0 : tensor<?xf32>
+  %ninf = arith.constant 0xFF800000 : f32
+  %es = tensor.empty(%n) : tensor<?xf32>
+  %ess = tensor.empty(%n, %n) : tensor<?x?xf32>
+  %sc = linalg.generic {indexing_maps = [#qk2, #k2, #qk2], iterator_types = ["parallel", "parallel"]}
+      ins(%scores, %mask : tensor<?x?xf32>, tensor<?xf32>) outs(%ess : tensor<?x?xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %r = arith.mulf %a, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<?x?xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%es : tensor<?xf32>) -> tensor<?xf32>
+  // expected-error @below {{argument 1 is declared a mask, but 'linalg.generic' reduces over padded dimension 'seq' and combines its padded iterations with 'arith.maximumf', which needs its neutral element -inf from them but gets 0}}
+  %max = linalg.generic {indexing_maps = [#qk2, #q2], iterator_types = ["parallel", "reduction"]}
+      ins(%sc : tensor<?x?xf32>) outs(%mi : tensor<?xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<?xf32>
+  return %max : tensor<?xf32>
+}
+
+// -----
+
+// Concatenating along a padded dimension puts the first input's padding in
+// the middle of the result.
+func.func @concat(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
+  // expected-error @below {{'tensor.concat' concatenates along padded dimension 'arg0.0': the padding of the first input would land inside the result; compile without bucketing this dimension}}
+  %r = tensor.concat dim(0) %a, %b : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// Padding after the real data inside the model with zero, while the
+// bucket's padding holds -inf (chosen for the max below it): the first
+// padded position disagrees.
+#pin  = affine_map<(o, k) -> (o + k)>
+#pk   = affine_map<(o, k) -> (k)>
+#pout = affine_map<(o, k) -> (o)>
+func.func @pad_mismatch(%x: tensor<?xf32> {bucket.dims = ["w"], bucket.pad_value = "-inf"}) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  // expected-error @below {{the declared pad value -inf of argument 0 is unsafe: 'tensor.pad' pads padded dimension 'w' at its end with 0, but the bucket's padding before it holds -inf}}
+  %p = tensor.pad %x low[1] high[1] {
+  ^bb0(%i: index):
+    tensor.yield %zero : f32
+  } : tensor<?xf32> to tensor<?xf32>
+  %win = tensor.empty() : tensor<3xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [#pin, #pk, #pout], iterator_types = ["parallel", "reduction"]}
+      ins(%p, %win : tensor<?xf32>, tensor<3xf32>) outs(%e : tensor<?xf32>) {
+  ^bb0(%v: f32, %w: f32, %acc: f32):
+    %m = arith.addf %acc, %v : f32
+    linalg.yield %m : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// Ops the analysis does not know are refused rather than guessed.
+func.func @loop(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: 'scf.for' takes a padded tensor and the analysis does not know its semantics}}
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %x) -> tensor<?xf32> {
+    scf.yield %acc : tensor<?xf32>
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// Declarations on arguments that are never padded.
+// expected-error @below {{argument 1 of 'static_mask' declares a mask but has no bucketed dimension, so it is never padded}}
+func.func @static_mask(%x: tensor<?xf32>, %m: tensor<4xf32> {bucket.mask}) -> tensor<?xf32> {
+  return %x : tensor<?xf32>
+}
+
+// -----
+
+// expected-error @below {{invalid pad value for argument 0: 'lots' is not a number, -inf, inf, min or max}}
+func.func @bad_value(%x: tensor<?xf32> {bucket.pad_value = "lots"}) -> tensor<?xf32> {
+  return %x : tensor<?xf32>
+}
+
+// -----
+
+// expected-error @below {{the pad value 1 : i32 of argument 0 does not have the element type 'f32'}}
+func.func @bad_type(%x: tensor<?xf32> {bucket.pad_value = 1 : i32}) -> tensor<?xf32> {
+  return %x : tensor<?xf32>
+}
