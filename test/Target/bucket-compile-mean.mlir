@@ -1,0 +1,36 @@
+// A model with a mean over the sequence axis is refused by bucket-compile,
+// at the op that divides by the padded length (docs/Padding.md); bad policy
+// and pad value options are errors too.
+// RUN: not bucket-compile %s --buckets 'seq=8,16' -o /dev/null 2>&1 | FileCheck %s
+// RUN: not bucket-compile %s --buckets 'seq=8,16' --out-of-range=wrap -o /dev/null 2>&1 | FileCheck %s --check-prefix=POLICY
+// RUN: not bucket-compile %s --buckets 'seq=8,16' --pad-values=x -o /dev/null 2>&1 | FileCheck %s --check-prefix=PADVALUE
+
+// CHECK: bucket-compile-mean.mlir:[[@LINE+21]]:11: error: 'linalg.generic' uses the size of padded dimension 'seq' (argument 0, dimension 0) as a value (in 'arith.divf')
+// CHECK: bucket-compile-mean.mlir:[[@LINE+8]]:10: note: the size is read here
+// POLICY: error: unknown out-of-range policy 'wrap'
+// PADVALUE: error: invalid pad value 'x'; expected <argument>=<value>
+#sd = affine_map<(s, d) -> (s, d)>
+#d_ = affine_map<(s, d) -> (d)>
+#d  = affine_map<(d) -> (d)>
+func.func @mean_pool(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %seq = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#sd, #d_], iterator_types = ["reduction", "parallel"]}
+      ins(%x : tensor<?x4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.addf %acc, %v : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %n = arith.index_cast %seq : index to i64
+  %nf = arith.sitofp %n : i64 to f32
+  %mean = linalg.generic {indexing_maps = [#d, #d], iterator_types = ["parallel"]}
+      ins(%sum : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%s: f32, %o: f32):
+    %m = arith.divf %s, %nf : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  return %mean : tensor<4xf32>
+}
