@@ -12,6 +12,7 @@
 #include "bucket/Target/HeaderEmitter.h"
 #include "bucket/Target/ObjectEmitter.h"
 #include "bucket/Transforms/Passes.h"
+#include "bucket/Transforms/Specialize.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -116,6 +117,11 @@ struct Options {
                "entry points), to link several compiled models into one "
                "program"),
       cl::value_desc("prefix"), cl::cat(category)};
+  cl::opt<bool> exportBuckets{
+      "export-buckets",
+      cl::desc("Also export each bucket's static function (public, with its "
+               "C interface), for benchmarks that call a bucket directly"),
+      cl::cat(category)};
   cl::opt<bool> printPipeline{
       "print-lowering-pipeline",
       cl::desc("Print the textual lowering pipeline (for mlir-opt) and exit"),
@@ -180,6 +186,12 @@ static LogicalResult compile(Options &opts, MLIRContext &context) {
   }
   if (failed(pm.run(*module)))
     return failure();
+  if (opts.exportBuckets)
+    for (auto func : module->getOps<func::FuncOp>())
+      if (func->hasAttr(bucket::kSpecializationOfAttrName)) {
+        func.setPublic();
+        func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
+      }
 
   if (!opts.header.empty()) {
     auto headerFile = openOutputFile(opts.header, &error);
