@@ -43,7 +43,11 @@ static constexpr const char *kLowerToLLVM =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
-    "func.func(convert-linalg-to-loops),"
+    "func.func(convert-linalg-to-loops,"
+    "convert-vector-to-scf{full-unroll=true},"
+    "lower-vector-multi-reduction),"
+    "canonicalize,"
+    "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
     "expand-strided-metadata,"
     "lower-affine,"
     "convert-scf-to-cf,"
@@ -63,6 +67,11 @@ void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm) {
   // Loop order for the loops convert-linalg-to-loops emits. It only permutes
   // loops (each output still reduces in the same order), so the upstream-only
   // text below computes bit-identical results, just slower.
+  // Static shapes (the buckets) get tiled and vectorized; what stays
+  // dynamic (the fallback, unbucketed functions) takes the generic lowering.
+  pm.addNestedPass<func::FuncOp>(createBucketTileAndVectorizePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   pm.addNestedPass<func::FuncOp>(createBucketInterchangeForVectorizationPass());
   // parsePassPipeline into an existing pass manager takes the pass list

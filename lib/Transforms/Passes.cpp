@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bucket/Transforms/Passes.h"
+#include "bucket/Transforms/Codegen.h"
 #include "bucket/Transforms/Specialize.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -15,6 +16,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace mlir {
@@ -23,6 +25,7 @@ namespace bucket {
 #define GEN_PASS_DEF_BUCKETVERIFYSTATICSHAPESPASS
 #define GEN_PASS_DEF_BUCKETGENERATEDISPATCHPASS
 #define GEN_PASS_DEF_BUCKETINTERCHANGEFORVECTORIZATIONPASS
+#define GEN_PASS_DEF_BUCKETTILEANDVECTORIZEPASS
 #include "bucket/Transforms/Passes.h.inc"
 } // namespace bucket
 } // namespace mlir
@@ -138,6 +141,20 @@ struct BucketInterchangeForVectorizationPass
     populateInterchangeForVectorizationPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
+  }
+};
+} // namespace
+
+namespace {
+struct BucketTileAndVectorizePass
+    : public bucket::impl::BucketTileAndVectorizePassBase<
+          BucketTileAndVectorizePass> {
+  using Base::Base;
+  void runOnOperation() override {
+    CodegenOptions options;
+    options.vectorBits = vectorBits ? vectorBits.getValue() : getHostVectorBits();
+    IRRewriter rewriter(&getContext());
+    tileAndVectorize(rewriter, getOperation(), options);
   }
 };
 } // namespace

@@ -323,8 +323,9 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   for (OutOfRangePolicy policy : *policies)
     policyNames.push_back(stringifyOutOfRangePolicy(policy));
   func->setAttr(kPoliciesAttrName, b.getStrArrayAttr(policyNames));
-  if (selfCheck)
-    func->setAttr(kSelfCheckAttrName, b.getUnitAttr());
+  if (selfCheck && !func->getAttrOfType<FloatAttr>(kSelfCheckAttrName))
+    func->setAttr(kSelfCheckAttrName,
+                  b.getF64FloatAttr(kDefaultSelfCheckTolerance));
 
   SymbolTable symbolTable(func->getParentOfType<ModuleOp>());
   SmallVector<func::FuncOp> clones;
@@ -439,7 +440,7 @@ public:
   }
   /// Reports every result of `results` that differs from `expected`.
   void selfCheck(ValueRange results, ValueRange expected, int64_t bucket,
-                 int64_t other, func::FuncOp hook);
+                 int64_t other, func::FuncOp hook, double tolerance);
 
   RewriterBase &rewriter;
   func::FuncOp func;
@@ -519,7 +520,7 @@ SmallVector<Value> DispatchBuilder::crop(ValueRange callResults,
 
 void DispatchBuilder::selfCheck(ValueRange results, ValueRange expected,
                                 int64_t bucket, int64_t other,
-                                func::FuncOp hook) {
+                                func::FuncOp hook, double tolerance) {
   MLIRContext *ctx = rewriter.getContext();
   Type f64 = rewriter.getF64Type();
   for (auto [r, pair] : llvm::enumerate(llvm::zip(results, expected))) {
@@ -559,7 +560,15 @@ void DispatchBuilder::selfCheck(ValueRange results, ValueRange expected,
                 l, b.getF64FloatAttr(std::numeric_limits<double>::infinity()));
             Value isNaN = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, abs, abs);
             abs = b.create<arith::SelectOp>(l, isNaN, inf, abs);
-            Value equal = b.create<arith::OrIOp>(l, same, bothNaN);
+            // Within tolerance * (1 + |expected|) counts as equal: buckets
+            // and the fallback may round differently (FMA, vector order).
+            Value one = b.create<arith::ConstantOp>(l, b.getF64FloatAttr(1.0));
+            Value tol = b.create<arith::ConstantOp>(l, b.getF64FloatAttr(tolerance));
+            Value bound = b.create<arith::MulFOp>(
+                l, tol, b.create<arith::AddFOp>(l, one, b.create<math::AbsFOp>(l, e)));
+            Value close = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, abs, bound);
+            Value equal = b.create<arith::OrIOp>(
+                l, b.create<arith::OrIOp>(l, same, bothNaN), close);
             diff = b.create<arith::SelectOp>(
                 l, equal, b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0.0)), abs);
           } else {
@@ -636,6 +645,9 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
       return func.emitError("unknown fallback function ") << ref;
   }
   bool selfCheck = func->hasAttr(kSelfCheckAttrName);
+  double selfCheckTolerance = kDefaultSelfCheckTolerance;
+  if (auto tol = func->getAttrOfType<FloatAttr>(kSelfCheckAttrName))
+    selfCheckTolerance = tol.getValueAsDouble();
   if (!fallback && (selfCheck || llvm::is_contained(policies, OutOfRangePolicy::Fallback)))
     return func.emitError("the fallback policy and the self-check need a '")
            << kFallbackAttrName << "' function";
@@ -780,7 +792,7 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
                       rewriter.create<func::CallOp>(loc, fallback, args)
                           .getResults());
       builder.selfCheck(results, expected, i, other ? int64_t(*other) : -1,
-                        checkHook);
+                        checkHook, selfCheckTolerance);
     }
     rewriter.create<scf::YieldOp>(loc, results);
   }

@@ -15,12 +15,12 @@
 // RUN: clang -shared %t.ref.o -o %t.ref.so -L%bucket_lib -lbucket_runtime -Wl,-rpath,%bucket_lib -lm
 // RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func attention \
 // RUN:   --args 'f32[seq,8];f32[seq,8];f32[seq,8];i64[seq]=mask' --results 'f32[seq,8]' \
-// RUN:   --dims 'seq=1..16' --out-of-range 'seq=17' | FileCheck %s
+// RUN:   --dims 'seq=1..16' --out-of-range 'seq=17' --rtol 1e-5 --atol 1e-6 | FileCheck %s
 // RUN: bucket-compile %s --buckets 'seq=4,8,16' --self-check -o %t.sc.o
 // RUN: clang -shared %t.sc.o -o %t.sc.so -L%bucket_lib -lbucket_runtime -Wl,-rpath,%bucket_lib -lm
 // RUN: bucket-e2e-compare --ref %t.ref.so --test %t.sc.so --func attention \
 // RUN:   --args 'f32[seq,8];f32[seq,8];f32[seq,8];i64[seq]=mask' --results 'f32[seq,8]' \
-// RUN:   --dims 'seq=1..16' 2>&1 | FileCheck %s --check-prefix=SELF
+// RUN:   --dims 'seq=1..16' --rtol 1e-5 --atol 1e-6 2>&1 | FileCheck %s --check-prefix=SELF
 
 // CHECK-NOT: FAIL
 // CHECK: compare: 17 passed, 0 failed

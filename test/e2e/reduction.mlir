@@ -19,7 +19,7 @@
 // RUN: clang -shared %t.ref.o -o %t.ref.so -L%bucket_lib -lbucket_runtime -Wl,-rpath,%bucket_lib -lm
 // RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func softmax_head \
 // RUN:   --args 'f32[rows,32]=-3..3' --results 'f32[rows,16];f32[rows]' \
-// RUN:   --dims 'rows=1..64' | FileCheck %s
+// RUN:   --dims 'rows=1..64' --rtol 1e-5 --atol 1e-6 | FileCheck %s
 
 // CHECK-NOT: FAIL
 // CHECK: compare: 64 passed, 0 failed

@@ -175,4 +175,44 @@ def BucketInterchangeForVectorizationPass
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def BucketTileAndVectorizePass
+    : Pass<"bucket-tile-and-vectorize", "func::FuncOp"> {
+  let summary = "Tile and vectorize the statically shaped linalg ops of a "
+                "function (the code generation strategy of static buckets)";
+  let description = [{
+    Static buckets pay only if the code generator uses their shapes. For
+    every linalg op on tensors whose operands all have static shapes:
+
+    - contractions (matmul, batch matmul, contraction-like generics) are
+      tiled to an MR x NR register tile (4 x 16 for 256-bit vectors, 8 x 32
+      for 512-bit ones, shrunk to divisors of the static sizes), batch and
+      outer dimensions by 1 and the reduction by 1, vectorized to
+      `vector.contract`, and the accumulator tile is hoisted out of the
+      reduction loop so it stays in registers;
+    - other ops are tiled by 1 along their parallel dimensions except the
+      innermost, which gets up to four vectors, and vectorized whole (a row
+      reduction becomes a `vector.multi_reduction`).
+
+    Ops with a dynamic shape (the generic fallback) are left alone for the
+    generic lowering. The vector ops are lowered after bufferization by
+    `convert-vector-to-scf`, `lower-vector-multi-reduction` and
+    `convert-vector-to-llvm{vector-contract-lowering=outerproduct}` (part of
+    `bucket-lower-to-llvm`).
+
+    ```mlir
+    %r = linalg.matmul ins(%a, %b : tensor<64x256xf32>, tensor<256x256xf32>)
+                       outs(%c : tensor<64x256xf32>) -> tensor<64x256xf32>
+    // becomes scf.for over 64/4 x 256/16 tiles, each an scf.for over k
+    // carrying a vector<4x16xf32> accumulator updated by vector.contract.
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits (0: the host's)">,
+  ];
+  let dependentDialects = ["arith::ArithDialect", "linalg::LinalgDialect",
+                           "scf::SCFDialect", "tensor::TensorDialect",
+                           "vector::VectorDialect"];
+}
+
 #endif // BUCKET_TRANSFORMS_PASSES

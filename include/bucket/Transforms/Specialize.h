@@ -40,9 +40,13 @@ constexpr StringLiteral kPoliciesAttrName = "bucket.policies";
 constexpr StringLiteral kFallbackAttrName = "bucket.fallback";
 /// Marks the generic version itself.
 constexpr StringLiteral kFallbackOfAttrName = "bucket.fallback_of";
-/// Function attribute (unit): the dispatcher checks each result against the
-/// next larger bucket (or the fallback) and reports differences.
+/// Function attribute (unit, or an f64 tolerance): the dispatcher checks each
+/// result against the next larger bucket (or the fallback) and reports
+/// elements that differ by more than tolerance * (1 + |expected|).
 constexpr StringLiteral kSelfCheckAttrName = "bucket.self_check";
+/// Buckets and the fallback round differently (FMA contraction, vector
+/// reduction order): the default tolerance of the self-check.
+constexpr double kDefaultSelfCheckTolerance = 1e-5;
 
 /// What to do with a shape larger than every bucket along a dimension.
 enum class OutOfRangePolicy { Error, Fallback, Split, Truncate };

@@ -1,0 +1,50 @@
+//===- Codegen.h - Code generation strategy for static buckets --*- C++ -*-===//
+//
+// The library behind bucket-tile-and-vectorize: static-shape linalg ops are
+// tiled to register-sized tiles derived from their shapes and the target's
+// vector width, and vectorized. Contractions (matmul, batch matmul,
+// contraction-like generics) get an MR x NR register tile over a loop on the
+// reduction dimension whose accumulator is hoisted out of the loop (it stays
+// in registers); other ops (elementwise, reductions, fills, transposes) are
+// tiled to one row of a vector-friendly width and vectorized whole. Dynamic
+// ops are left to the generic lowering.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef BUCKET_TRANSFORMS_CODEGEN_H
+#define BUCKET_TRANSFORMS_CODEGEN_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace bucket {
+
+struct CodegenOptions {
+  /// The target's vector register width in bits (256 for AVX2, 512 for
+  /// AVX-512).
+  unsigned vectorBits = 256;
+  /// Register tile of a contraction, in rows of the left-hand side and vector
+  /// registers of the right-hand side; 0 derives them from vectorBits.
+  unsigned tileRows = 0;
+  unsigned tileVectors = 0;
+};
+
+/// The register tile (rows, columns) used for a contraction with `m` rows and
+/// `n` columns: the largest divisors of m and n not above the options' tile.
+std::pair<int64_t, int64_t> getContractionTile(int64_t m, int64_t n,
+                                               const CodegenOptions &options);
+
+/// Tiles and vectorizes every statically shaped linalg op of `func` (tensor
+/// level). Ops that do not vectorize are left tiled; they lower to loops.
+void tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
+                      const CodegenOptions &options);
+
+/// The vector width of the host CPU in bits (512 with AVX-512F, 256 with
+/// AVX2 or AVX, 128 otherwise).
+unsigned getHostVectorBits();
+
+} // namespace bucket
+} // namespace mlir
+
+#endif // BUCKET_TRANSFORMS_CODEGEN_H

@@ -1,0 +1,201 @@
+//===- Codegen.cpp - Code generation strategy for static buckets ----------===//
+
+#include "bucket/Transforms/Codegen.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+using namespace mlir::bucket;
+
+unsigned mlir::bucket::getHostVectorBits() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 512;
+  if (features.lookup("avx2") || features.lookup("avx"))
+    return 256;
+  return 128;
+}
+
+/// The largest divisor of `size` that is at most `limit`.
+static int64_t largestDivisorUpTo(int64_t size, int64_t limit) {
+  for (int64_t d = std::min(size, limit); d > 1; --d)
+    if (size % d == 0)
+      return d;
+  return 1;
+}
+
+std::pair<int64_t, int64_t>
+mlir::bucket::getContractionTile(int64_t m, int64_t n,
+                                 const CodegenOptions &options) {
+  int64_t lanes = std::max(1u, options.vectorBits / 32);
+  // Accumulators rows x vectors must leave registers for one row of the
+  // right-hand side and a broadcast: 16 registers with AVX2 (4 x 2 + 3),
+  // 32 with AVX-512 (8 x 2 + 3).
+  int64_t rows = options.tileRows ? options.tileRows
+                                  : (options.vectorBits >= 512 ? 8 : 4);
+  int64_t vectors = options.tileVectors ? options.tileVectors : 2;
+  int64_t cols = vectors * lanes;
+  // Columns in whole vectors where possible.
+  int64_t tileCols = n % lanes == 0 ? lanes * largestDivisorUpTo(n / lanes, vectors)
+                                    : largestDivisorUpTo(n, cols);
+  return {largestDivisorUpTo(m, rows), tileCols};
+}
+
+/// Vectors of i1 are bit-packed in LLVM while memrefs of i1 hold a byte per
+/// element: a vector transfer of i1 would store packed bits. Such ops keep
+/// the generic lowering.
+static bool hasBooleanOperands(linalg::LinalgOp op) {
+  return llvm::any_of(op->getOperandTypes(), [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && shaped.getElementType().isInteger(1);
+  });
+}
+
+static bool hasStaticShapes(linalg::LinalgOp op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return !shaped || shaped.hasStaticShape();
+  }) && op.hasPureTensorSemantics();
+}
+
+/// Tiles `op` by `sizes` (0: not tiled) with scf.for loops; returns the tiled
+/// op and the loops, outermost first.
+static FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter,
+                                            linalg::LinalgOp op,
+                                            ArrayRef<int64_t> sizes) {
+  scf::SCFTilingOptions options;
+  SmallVector<OpFoldResult> tileSizes;
+  for (int64_t size : sizes)
+    tileSizes.push_back(rewriter.getIndexAttr(size));
+  options.setTileSizes(tileSizes);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return result;
+}
+
+/// Vectorizes `op` (gathers included) and replaces it with the vector code.
+static LogicalResult vectorizeAndReplace(RewriterBase &rewriter,
+                                         linalg::LinalgOp op,
+                                         bool createNamedContraction) {
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+      rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+      /*vectorizeNDExtract=*/true, /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false, createNamedContraction);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return success();
+}
+
+/// Contractions: an MR x NR register tile, batch dimensions and outer m/n
+/// dimensions by 1, the reduction by 1 with the accumulator hoisted.
+static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
+                                const linalg::ContractionDimensions &dims,
+                                const CodegenOptions &options) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned m = dims.m.back(), n = dims.n.back(), k = dims.k.back();
+  // Cache level: blocks of at most kCacheBlock along n and k, so that the
+  // panel of the right-hand side a register tile streams (k x NR) stays in
+  // L1 and a block of it is reused by every row of the left-hand side.
+  constexpr int64_t kCacheBlock = 256;
+  if (ranges[n] > kCacheBlock || ranges[k] > kCacheBlock) {
+    SmallVector<int64_t> outer(ranges.size(), 0);
+    if (ranges[n] > kCacheBlock)
+      outer[n] = largestDivisorUpTo(ranges[n], kCacheBlock);
+    if (ranges[k] > kCacheBlock)
+      outer[k] = largestDivisorUpTo(ranges[k], kCacheBlock);
+    FailureOr<scf::SCFTilingResult> blocked = tile(rewriter, op, outer);
+    if (failed(blocked) || blocked->tiledOps.empty())
+      return;
+    op = cast<linalg::LinalgOp>(blocked->tiledOps.back());
+    ranges = op.getStaticLoopRanges();
+  }
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  auto [rows, cols] = getContractionTile(ranges[m], ranges[n], options);
+  sizes[m] = rows;
+  sizes[n] = cols;
+  FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, sizes);
+  if (failed(tiled) || tiled->tiledOps.empty())
+    return;
+  auto tiledOp = cast<linalg::LinalgOp>(tiled->tiledOps.back());
+  if (failed(vectorizeAndReplace(rewriter, tiledOp,
+                                 /*createNamedContraction=*/true)))
+    return;
+  // The innermost loop runs over the reduction: keep the accumulator tile
+  // in registers across it (the extract/insert of the tile, then the
+  // transfer_read/transfer_write of the vector).
+  if (tiled->loops.empty())
+    return;
+  // Constants the vectorizer created inside the loop must move out first,
+  // or the subsets would not look loop-invariant.
+  LoopLikeOpInterface inner = tiled->loops.back();
+  moveLoopInvariantCode(inner);
+  inner = hoistLoopInvariantSubsets(rewriter, inner);
+  hoistLoopInvariantSubsets(rewriter, inner);
+}
+
+/// Other ops: parallel dimensions by 1 except the innermost one, which gets
+/// a whole number of vectors; reduction dimensions stay whole, so a row
+/// reduces in registers.
+static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
+                            const CodegenOptions &options) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t lanes = std::max(1u, options.vectorBits / 32);
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  std::optional<unsigned> innerParallel;
+  for (unsigned l = 0; l < ranges.size(); ++l)
+    if (iterators[l] == utils::IteratorType::parallel) {
+      sizes[l] = 1;
+      innerParallel = l;
+    }
+  // Vectorize along the innermost loop when it is parallel; a reduction
+  // innermost loop is vectorized whole instead.
+  if (innerParallel && *innerParallel == ranges.size() - 1)
+    sizes[*innerParallel] = largestDivisorUpTo(ranges[*innerParallel], 4 * lanes);
+  linalg::LinalgOp target = op;
+  if (llvm::any_of(sizes, [](int64_t s) { return s != 0; })) {
+    FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, sizes);
+    if (failed(tiled) || tiled->tiledOps.empty())
+      return;
+    target = cast<linalg::LinalgOp>(tiled->tiledOps.back());
+  }
+  // Whole-row vectors of huge reductions would unroll into too much code.
+  int64_t elements = 1;
+  for (int64_t range : target.getStaticLoopRanges())
+    elements *= range;
+  if (elements > 4096)
+    return;
+  (void)vectorizeAndReplace(rewriter, target,
+                            /*createNamedContraction=*/false);
+}
+
+void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
+                                    const CodegenOptions &options) {
+  SmallVector<linalg::LinalgOp> ops;
+  func.walk([&](linalg::LinalgOp op) {
+    if (hasStaticShapes(op) && op.getNumLoops() > 0 && !hasBooleanOperands(op))
+      ops.push_back(op);
+  });
+  for (linalg::LinalgOp op : ops) {
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(op);
+    if (succeeded(dims) && !dims->m.empty() && !dims->n.empty() &&
+        !dims->k.empty() && linalg::isaContractionOpInterface(op))
+      generateContraction(rewriter, op, *dims, options);
+    else
+      generateGeneric(rewriter, op, options);
+  }
+}

@@ -1,0 +1,97 @@
+// RUN: bucket-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(bucket-tile-and-vectorize{vector-bits=256}),canonicalize,cse)" | FileCheck %s
+// RUN: bucket-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(bucket-tile-and-vectorize{vector-bits=512}),canonicalize,cse)" | FileCheck %s --check-prefix=AVX512
+
+// A static matmul: 4 x 16 register tiles (8 x 32 with 512-bit vectors), a
+// loop over k carrying the accumulator vector, one vector.contract per k.
+// CHECK-LABEL: func.func @matmul(
+// CHECK:         scf.for %{{.*}} step %c4
+// CHECK:           scf.for %{{.*}} step %c16
+// CHECK:             %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK:             %[[R:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<4x16xf32>)
+// CHECK:               vector.contract {{.*}} %[[A]] : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK:             vector.transfer_write %[[R]]
+// AVX512-LABEL: func.func @matmul(
+// AVX512:         scf.for %{{.*}} step %c8
+// AVX512:           scf.for %{{.*}} step %c32
+// AVX512:             vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+func.func @matmul(%a: tensor<64x256xf32>, %b: tensor<256x256xf32>, %c: tensor<64x256xf32>) -> tensor<64x256xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<64x256xf32>, tensor<256x256xf32>) outs(%c : tensor<64x256xf32>) -> tensor<64x256xf32>
+  return %r : tensor<64x256xf32>
+}
+
+// -----
+
+// A long reduction is blocked by 256 first, so the panel of the right-hand
+// side a register tile streams stays in cache.
+// CHECK-LABEL: func.func @long_k(
+// CHECK:         scf.for %{{.*}} = %c0 to %c1024 step %c256
+// CHECK:           scf.for %{{.*}} step %c4
+// CHECK:             scf.for %{{.*}} step %c16
+// CHECK:               vector.contract
+func.func @long_k(%a: tensor<32x1024xf32>, %b: tensor<1024x256xf32>, %c: tensor<32x256xf32>) -> tensor<32x256xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<32x1024xf32>, tensor<1024x256xf32>) outs(%c : tensor<32x256xf32>) -> tensor<32x256xf32>
+  return %r : tensor<32x256xf32>
+}
+
+// -----
+
+// Batch matmul: batch by 1, then the same register tile.
+// CHECK-LABEL: func.func @batch_matmul(
+// CHECK:         scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK:           vector.contract {{.*}} into vector<1x4x16xf32>
+func.func @batch_matmul(%a: tensor<4x32x64xf32>, %b: tensor<4x64x32xf32>, %c: tensor<4x32x32xf32>) -> tensor<4x32x32xf32> {
+  %r = linalg.batch_matmul ins(%a, %b : tensor<4x32x64xf32>, tensor<4x64x32xf32>) outs(%c : tensor<4x32x32xf32>) -> tensor<4x32x32xf32>
+  return %r : tensor<4x32x32xf32>
+}
+
+// -----
+
+// Elementwise: rows by 1, up to four vectors (32 lanes) along the row.
+// A row reduction is vectorized whole.
+// CHECK-LABEL: func.func @elementwise_and_reduction(
+// CHECK:         scf.for %{{.*}} step %c1
+// CHECK:           scf.for %{{.*}} step %c32
+// CHECK:             math.exp {{.*}} : vector<1x32xf32>
+// CHECK:         scf.for %{{.*}} step %c1
+// CHECK:           vector.multi_reduction <maximumf>, {{.*}} [1] : vector<1x64xf32> to vector<1xf32>
+#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+func.func @elementwise_and_reduction(%x: tensor<8x64xf32>, %m: tensor<8xf32>) -> (tensor<8x64xf32>, tensor<8xf32>) {
+  %e = tensor.empty() : tensor<8x64xf32>
+  %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<8x64xf32>) outs(%e : tensor<8x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.exp %v : f32
+    linalg.yield %r : f32
+  } -> tensor<8x64xf32>
+  %mx = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<8x64xf32>) outs(%m : tensor<8xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.maximumf %acc, %v : f32
+    linalg.yield %r : f32
+  } -> tensor<8xf32>
+  return %y, %mx : tensor<8x64xf32>, tensor<8xf32>
+}
+
+// -----
+
+// Left alone: dynamic shapes (the generic fallback) and boolean tensors
+// (vectors of i1 are bit-packed, memrefs of i1 are not).
+// CHECK-LABEL: func.func @left_alone(
+// CHECK-NOT:     vector.
+// CHECK:         linalg.matmul
+// CHECK-NOT:     vector.
+// CHECK:         linalg.generic
+// CHECK-NOT:     vector.
+func.func @left_alone(%a: tensor<?x16xf32>, %b: tensor<16x16xf32>, %c: tensor<?x16xf32>,
+                      %x: tensor<8x8xf32>, %e: tensor<8x8xi1>) -> (tensor<?x16xf32>, tensor<8x8xi1>) {
+  %r = linalg.matmul ins(%a, %b : tensor<?x16xf32>, tensor<16x16xf32>) outs(%c : tensor<?x16xf32>) -> tensor<?x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %p = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<8x8xf32>) outs(%e : tensor<8x8xi1>) {
+  ^bb0(%v: f32, %o: i1):
+    %gt = arith.cmpf ogt, %v, %zero : f32
+    linalg.yield %gt : i1
+  } -> tensor<8x8xi1>
+  return %r, %p : tensor<?x16xf32>, tensor<8x8xi1>
+}
