@@ -4,6 +4,9 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -198,4 +201,24 @@ void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
     else
       generateGeneric(rewriter, op, options);
   }
+  // Vectorized transcendental functions would otherwise become one libm
+  // call per lane: use MLIR's polynomial approximations (within a few ulp;
+  // exp of -inf or of a large negative number is still exactly 0). Scalar
+  // math, as in the generic fallback, keeps libm.
+  SmallVector<Operation *> vectorMath;
+  func.walk([&](Operation *op) {
+    if (isa<math::MathDialect>(op->getDialect()) &&
+        llvm::any_of(op->getResultTypes(),
+                     [](Type t) { return isa<VectorType>(t); }))
+      vectorMath.push_back(op);
+  });
+  if (vectorMath.empty())
+    return;
+  RewritePatternSet patterns(func.getContext());
+  populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+    name.consume_front("math.");
+    return name == "exp" || name == "expm1" || name == "tanh" ||
+           name == "erf" || name == "log" || name == "log1p";
+  });
+  (void)applyOpPatternsGreedily(vectorMath, std::move(patterns));
 }

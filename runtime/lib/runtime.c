@@ -10,9 +10,13 @@
  * can tell which call failed.
  *===----------------------------------------------------------------------===*/
 
+/* malloc_usable_size (glibc) and POSIX threads for the buffer cache. */
+#define _GNU_SOURCE 1
+
 #include "bucket/runtime.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -994,4 +998,126 @@ void memrefCopy(int64_t element_size, bucket_unranked_memref_t *src,
     if (dim < 0)
       return;
   }
+}
+
+/*===----------------------------------------------------------------------===*
+ * Buffers of generated code
+ *
+ * Generated code allocates its intermediate buffers through
+ * _mlir_memref_to_llvm_alloc/_free (finalize-memref-to-llvm with generic
+ * functions). A static bucket allocates the same sizes on every call; the
+ * megabyte-sized ones would otherwise go to mmap and come back as fresh
+ * zeroed pages each time (page faults are a sizable share of a call). Each
+ * thread keeps a few freed large blocks and hands them out again for
+ * requests that fit. Blocks are plain malloc memory: a result buffer handed
+ * to a caller is released with free() as usual.
+ *===----------------------------------------------------------------------===*/
+
+enum { CACHE_SLOTS = 16, CACHE_MIN_BYTES = 64 * 1024 };
+
+typedef struct buffer_cache_t {
+  void *ptr[CACHE_SLOTS];
+  size_t size[CACHE_SLOTS];
+} buffer_cache_t;
+
+#ifdef __GLIBC__
+#include <malloc.h>
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_destroy(void *p) {
+  buffer_cache_t *cache = (buffer_cache_t *)p;
+  for (int i = 0; i < CACHE_SLOTS; ++i)
+    free(cache->ptr[i]);
+  free(cache);
+}
+
+static void cache_key_init(void) { pthread_key_create(&cache_key, cache_destroy); }
+
+static buffer_cache_t *thread_cache(int create) {
+  pthread_once(&cache_once, cache_key_init);
+  buffer_cache_t *cache = (buffer_cache_t *)pthread_getspecific(cache_key);
+  if (!cache && create) {
+    cache = (buffer_cache_t *)calloc(1, sizeof(buffer_cache_t));
+    if (cache && pthread_setspecific(cache_key, cache)) {
+      free(cache);
+      cache = NULL;
+    }
+  }
+  return cache;
+}
+
+/* The cached block that fits `size` bytes (aligned to `alignment`) with the
+ * least waste, at most twice the size; NULL if none. */
+static void *cache_take(size_t size, size_t alignment) {
+  if (size < CACHE_MIN_BYTES)
+    return NULL;
+  buffer_cache_t *cache = thread_cache(0);
+  if (!cache)
+    return NULL;
+  int best = -1;
+  for (int i = 0; i < CACHE_SLOTS; ++i)
+    if (cache->ptr[i] && cache->size[i] >= size &&
+        cache->size[i] / 2 <= size &&
+        (uintptr_t)cache->ptr[i] % alignment == 0 &&
+        (best < 0 || cache->size[i] < cache->size[best]))
+      best = i;
+  if (best < 0)
+    return NULL;
+  void *ptr = cache->ptr[best];
+  cache->ptr[best] = NULL;
+  return ptr;
+}
+#endif
+
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+#ifdef __GLIBC__
+  void *cached = cache_take(size, 1);
+  if (cached)
+    return cached;
+#endif
+  return malloc(size);
+}
+
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+#ifdef __GLIBC__
+  void *cached = cache_take(size, alignment ? alignment : 1);
+  if (cached)
+    return cached;
+#endif
+  /* aligned_alloc wants a size that is a multiple of the alignment. */
+  if (alignment && size % alignment)
+    size += alignment - size % alignment;
+  return aligned_alloc(alignment, size);
+}
+
+void _mlir_memref_to_llvm_free(void *ptr) {
+  if (!ptr)
+    return;
+#ifdef __GLIBC__
+  size_t size = malloc_usable_size(ptr);
+  buffer_cache_t *cache = size >= CACHE_MIN_BYTES ? thread_cache(1) : NULL;
+  if (cache) {
+    /* An empty slot, else evict the smallest block if this one is larger. */
+    int slot = -1;
+    for (int i = 0; i < CACHE_SLOTS && slot < 0; ++i)
+      if (!cache->ptr[i])
+        slot = i;
+    if (slot < 0) {
+      slot = 0;
+      for (int i = 1; i < CACHE_SLOTS; ++i)
+        if (cache->size[i] < cache->size[slot])
+          slot = i;
+      if (cache->size[slot] >= size) {
+        free(ptr);
+        return;
+      }
+      free(cache->ptr[slot]);
+    }
+    cache->ptr[slot] = ptr;
+    cache->size[slot] = size;
+    return;
+  }
+#endif
+  free(ptr);
 }

@@ -9,7 +9,7 @@
 // RUN: mlir-translate --mlir-to-llvmir %t.ref.mlir -o %t.ref.ll
 // RUN: clang -c -O2 -fPIC -Wno-override-module %t.ref.ll -o %t.ref.o
 // RUN: clang -shared %t.ref.o -o %t.ref.so -L%bucket_lib -lbucket_runtime -Wl,-rpath,%bucket_lib -lm
-// RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func colsum \
+// RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --rtol 1e-5 --atol 1e-6 --func colsum \
 // RUN:   --args 'f32[seq,4]' --results 'f32[4]' --dims 'seq=1..20' | FileCheck %s
 
 // CHECK-NOT: FAIL

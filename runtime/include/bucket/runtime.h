@@ -293,6 +293,20 @@ int bucket_take_self_check(bucket_self_check_t *out_record);
 /// The number of self-check differences reported in this process.
 uint64_t bucket_self_check_count(void);
 
+/*===----------------------------------------------------------------------===*
+ * Memory of generated code
+ *===----------------------------------------------------------------------===*/
+
+/// Generated code allocates and frees its buffers through these (MLIR's
+/// generic allocation functions). Blocks are malloc memory, so result
+/// buffers are released with free() (or bucket_tensor_release). Large freed
+/// blocks are kept per thread (up to 16) and reused by later calls of the
+/// same sizes, so a static bucket's buffers do not come back from the kernel
+/// as fresh pages on every call; they are released when the thread exits.
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif
