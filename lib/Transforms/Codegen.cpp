@@ -2,7 +2,10 @@
 
 #include "bucket/Transforms/Codegen.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -185,6 +188,98 @@ static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
                             /*createNamedContraction=*/false);
 }
 
+/// A matmul streams a K x NR column panel of its right-hand side per register
+/// tile, with rows N floats apart: at N = 1024 (4 KiB) every row of a panel
+/// maps to the same cache sets. Packing the right-hand side into N/NR
+/// contiguous K x NR panels, and running one matmul per panel, makes each
+/// panel a contiguous block that stays in cache for every row of the
+/// left-hand side. A constant (a weight) is packed at compile time; otherwise
+/// a transpose packs it on each call (K x N copies for M x K x N
+/// multiply-adds). Each output element accumulates in the same order as
+/// before. Returns the ops still to generate code for (the packing
+/// transpose and the panel matmul), or nothing.
+static SmallVector<linalg::LinalgOp>
+packRhs(RewriterBase &rewriter, linalg::MatmulOp matmul,
+        const CodegenOptions &options) {
+  Value rhs = matmul.getDpsInputOperand(1)->get();
+  auto lhsType = cast<RankedTensorType>(matmul.getDpsInputOperand(0)->get().getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  if (!rhsType.getElementType().isF32() ||
+      !llvm::all_of(matmul.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }) ||
+      matmul.getIndexingMapsArray()[1] !=
+          AffineMap::getMultiDimIdentityMap(3, matmul.getContext()).getSubMap({2, 1}))
+    return {};
+  int64_t m = lhsType.getDimSize(0), k = rhsType.getDimSize(0),
+          n = rhsType.getDimSize(1);
+  auto [mr, nr] = getContractionTile(m, n, options);
+  if (nr <= 1 || n % nr != 0 || n / nr < 2 || m < 2 * mr)
+    return {};
+  int64_t panels = n / nr;
+  Location loc = matmul.getLoc();
+  rewriter.setInsertionPoint(matmul);
+  auto packedType = RankedTensorType::get({panels, k, nr}, rewriter.getF32Type());
+  SmallVector<linalg::LinalgOp> todo;
+  Value packedRhs;
+  DenseElementsAttr weights;
+  if (matchPattern(rhs, m_Constant(&weights))) {
+    // Bp[p][kk][j] = B[kk][p * nr + j].
+    SmallVector<float> values = llvm::to_vector(weights.getValues<float>());
+    SmallVector<float> packed(values.size());
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t kk = 0; kk < k; ++kk)
+        for (int64_t j = 0; j < nr; ++j)
+          packed[(p * k + kk) * nr + j] = values[kk * n + p * nr + j];
+    packedRhs = rewriter.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
+  } else {
+    auto expandedType = RankedTensorType::get({k, panels, nr}, rewriter.getF32Type());
+    Value expanded = rewriter.create<tensor::ExpandShapeOp>(
+        loc, expandedType, rhs, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    Value init = rewriter.create<tensor::EmptyOp>(loc, packedType.getShape(),
+                                                  rewriter.getF32Type());
+    auto transpose = rewriter.create<linalg::TransposeOp>(
+        loc, expanded, init, ArrayRef<int64_t>{1, 0, 2});
+    packedRhs = transpose.getResult()[0];
+    todo.push_back(cast<linalg::LinalgOp>(transpose.getOperation()));
+  }
+  // A loop over the panels; each iteration multiplies by one panel and
+  // writes the output's columns of it.
+  Value out = matmul.getDpsInitOperand(0)->get();
+  Value lhs = matmul.getDpsInputOperand(0)->get();
+  auto idx = [&](int64_t v) { return rewriter.getIndexAttr(v); };
+  Value lower = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+  Value upper = rewriter.create<arith::ConstantIndexOp>(loc, panels);
+  Value step = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+  Value width = rewriter.create<arith::ConstantIndexOp>(loc, nr);
+  linalg::MatmulOp panelMatmul;
+  auto loop = rewriter.create<scf::ForOp>(
+      loc, lower, upper, step, ValueRange{out},
+      [&](OpBuilder &b, Location l, Value p, ValueRange acc) {
+        auto panelType = RankedTensorType::get({k, nr}, b.getF32Type());
+        Value panel = b.create<tensor::ExtractSliceOp>(
+            l, panelType, packedRhs, ArrayRef<OpFoldResult>{p, idx(0), idx(0)},
+            ArrayRef<OpFoldResult>{idx(1), idx(k), idx(nr)},
+            ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1)});
+        Value col = b.create<arith::MulIOp>(l, p, width);
+        Value outPanel = b.create<tensor::ExtractSliceOp>(
+            l, acc[0], ArrayRef<OpFoldResult>{idx(0), col},
+            ArrayRef<OpFoldResult>{idx(m), idx(nr)},
+            ArrayRef<OpFoldResult>{idx(1), idx(1)});
+        panelMatmul = b.create<linalg::MatmulOp>(
+            l, outPanel.getType(), ValueRange{lhs, panel}, ValueRange{outPanel});
+        Value updated = b.create<tensor::InsertSliceOp>(
+            l, panelMatmul.getResult(0), acc[0],
+            ArrayRef<OpFoldResult>{idx(0), col},
+            ArrayRef<OpFoldResult>{idx(m), idx(nr)},
+            ArrayRef<OpFoldResult>{idx(1), idx(1)});
+        b.create<scf::YieldOp>(l, updated);
+      });
+  rewriter.replaceOp(matmul, loop.getResults());
+  todo.push_back(cast<linalg::LinalgOp>(panelMatmul.getOperation()));
+  return todo;
+}
+
 void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
                                     const CodegenOptions &options) {
   SmallVector<linalg::LinalgOp> ops;
@@ -192,7 +287,20 @@ void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
     if (hasStaticShapes(op) && op.getNumLoops() > 0 && !hasBooleanOperands(op))
       ops.push_back(op);
   });
+  // Right-hand sides of matmuls are packed into panels first; the panel
+  // matmuls then take the contraction strategy like any other.
+  SmallVector<linalg::LinalgOp> expanded;
   for (linalg::LinalgOp op : ops) {
+    auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
+    SmallVector<linalg::LinalgOp> panels =
+        matmul && options.packRhs ? packRhs(rewriter, matmul, options)
+                                  : SmallVector<linalg::LinalgOp>();
+    if (panels.empty())
+      expanded.push_back(op);
+    else
+      llvm::append_range(expanded, panels);
+  }
+  for (linalg::LinalgOp op : expanded) {
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
     if (succeeded(dims) && !dims->m.empty() && !dims->n.empty() &&

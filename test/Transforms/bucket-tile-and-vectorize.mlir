@@ -1,18 +1,25 @@
 // RUN: bucket-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(bucket-tile-and-vectorize{vector-bits=256}),canonicalize,cse)" | FileCheck %s
 // RUN: bucket-opt %s -split-input-file -pass-pipeline="builtin.module(func.func(bucket-tile-and-vectorize{vector-bits=512}),canonicalize,cse)" | FileCheck %s --check-prefix=AVX512
 
-// A static matmul: 4 x 16 register tiles (8 x 32 with 512-bit vectors), a
-// loop over k carrying the accumulator vector, one vector.contract per k.
+// A static matmul: the right-hand side is packed into 16 contiguous
+// 256 x 16 column panels (a vectorized transpose: it is an argument here; a
+// constant is packed at compile time), then per panel 4 x 16 register tiles
+// (8 x 32 with 512-bit vectors), a loop over k carrying the accumulator
+// vector, one vector.contract per k.
 // CHECK-LABEL: func.func @matmul(
-// CHECK:         scf.for %{{.*}} step %c4
-// CHECK:           scf.for %{{.*}} step %c16
+// CHECK:         scf.for {{.*}} -> (tensor<16x256x16xf32>)
+// CHECK:           vector.transfer_read
+// CHECK:         scf.for %{{.*}} = %c0 to %c16 step %c1 iter_args({{.*}}) -> (tensor<64x256xf32>)
+// CHECK:           tensor.extract_slice {{.*}} : tensor<16x256x16xf32> to tensor<256x16xf32>
+// CHECK:           scf.for %{{.*}} step %c4
 // CHECK:             %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
 // CHECK:             %[[R:.*]] = scf.for {{.*}} iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<4x16xf32>)
 // CHECK:               vector.contract {{.*}} %[[A]] : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
 // CHECK:             vector.transfer_write %[[R]]
 // AVX512-LABEL: func.func @matmul(
-// AVX512:         scf.for %{{.*}} step %c8
-// AVX512:           scf.for %{{.*}} step %c32
+// AVX512:         scf.for {{.*}} -> (tensor<8x256x32xf32>)
+// AVX512:         scf.for %{{.*}} = %c0 to %c8 step %c1
+// AVX512:           scf.for %{{.*}} step %c8
 // AVX512:             vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 func.func @matmul(%a: tensor<64x256xf32>, %b: tensor<256x256xf32>, %c: tensor<64x256xf32>) -> tensor<64x256xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<64x256xf32>, tensor<256x256xf32>) outs(%c : tensor<64x256xf32>) -> tensor<64x256xf32>
@@ -21,12 +28,12 @@ func.func @matmul(%a: tensor<64x256xf32>, %b: tensor<256x256xf32>, %c: tensor<64
 
 // -----
 
-// A long reduction is blocked by 256 first, so the panel of the right-hand
-// side a register tile streams stays in cache.
+// A long reduction is blocked by 256 (inside each panel), so the part of
+// the panel a register tile streams stays in L1.
 // CHECK-LABEL: func.func @long_k(
-// CHECK:         scf.for %{{.*}} = %c0 to %c1024 step %c256
-// CHECK:           scf.for %{{.*}} step %c4
-// CHECK:             scf.for %{{.*}} step %c16
+// CHECK:         scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK:           scf.for %{{.*}} = %c0 to %c1024 step %c256
+// CHECK:             scf.for %{{.*}} step %c4
 // CHECK:               vector.contract
 func.func @long_k(%a: tensor<32x1024xf32>, %b: tensor<1024x256xf32>, %c: tensor<32x256xf32>) -> tensor<32x256xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<32x1024xf32>, tensor<1024x256xf32>) outs(%c : tensor<32x256xf32>) -> tensor<32x256xf32>

@@ -28,6 +28,9 @@ struct CodegenOptions {
   /// registers of the right-hand side; 0 derives them from vectorBits.
   unsigned tileRows = 0;
   unsigned tileVectors = 0;
+  /// Pack the right-hand sides of matmuls into contiguous column panels (at
+  /// compile time for constants).
+  bool packRhs = true;
 };
 
 /// The register tile (rows, columns) used for a contraction with `m` rows and

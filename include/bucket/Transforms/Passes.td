@@ -183,6 +183,10 @@ def BucketTileAndVectorizePass
     Static buckets pay only if the code generator uses their shapes. For
     every linalg op on tensors whose operands all have static shapes:
 
+    - the right-hand side of a matmul is packed into contiguous K x NR
+      column panels (folded at compile time for a constant weight, a
+      vectorized transpose otherwise) and the matmul runs once per panel,
+      so a panel stays in cache for every row of the left-hand side;
     - contractions (matmul, batch matmul, contraction-like generics) are
       tiled to an MR x NR register tile (4 x 16 for 256-bit vectors, 8 x 32
       for 512-bit ones, shrunk to divisors of the static sizes), batch and
@@ -193,7 +197,9 @@ def BucketTileAndVectorizePass
       innermost, which gets up to four vectors, and vectorized whole (a row
       reduction becomes a `vector.multi_reduction`).
 
-    Ops with a dynamic shape (the generic fallback) are left alone for the
+    Vector `math` ops (exp, tanh, erf, log) get MLIR's polynomial
+    approximations instead of one libm call per lane. Ops with a dynamic
+    shape (the generic fallback) and ops on i1 tensors are left alone for the
     generic lowering. The vector ops are lowered after bufferization by
     `convert-vector-to-scf`, `lower-vector-multi-reduction` and
     `convert-vector-to-llvm{vector-contract-lowering=outerproduct}` (part of

@@ -913,6 +913,29 @@ TEST_F(Invoke, OutOfRangePolicyLetsTheDispatcherDecide) {
   EXPECT_EQ(gCalls, 2);
 }
 
+TEST(GeneratedCodeMemory, LargeBlocksAreReusedSmallOnesAreNot) {
+  // A large block freed by generated code comes back for the same size.
+  const size_t big = 1 << 20;
+  void *a = _mlir_memref_to_llvm_alloc(big);
+  ASSERT_NE(a, nullptr);
+  std::memset(a, 1, big);
+  _mlir_memref_to_llvm_free(a);
+  void *b = _mlir_memref_to_llvm_alloc(big);
+  EXPECT_EQ(a, b);
+  // Not for a request much smaller than the cached block.
+  _mlir_memref_to_llvm_free(b);
+  void *c = _mlir_memref_to_llvm_alloc(big / 4);
+  EXPECT_NE(c, b);
+  _mlir_memref_to_llvm_free(c);
+  // Aligned requests honour the alignment, cached or not.
+  void *d = _mlir_memref_to_llvm_aligned_alloc(64, big);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(d) % 64, 0u);
+  // Blocks are malloc memory: a caller may release one with free().
+  std::free(d);
+  _mlir_memref_to_llvm_free(nullptr);
+}
+
 TEST(SelfCheck, RecordsCountsAndClears) {
   setenv("BUCKET_SELF_CHECK_QUIET", "1", 1);
   uint64_t before = bucket_self_check_count();
