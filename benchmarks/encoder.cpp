@@ -12,9 +12,10 @@
 //   torch     PyTorch eager on the same weights (benchmarks/encoder_torch.py,
 //             one thread), when --torch SCRIPT is given
 // Before timing, every build's output is compared with the generic build's at
-// every length it runs. Also measures the dispatcher (select, pad, crop):
-// the bucketed entry point at length B-1 and B against the exported bucket B
-// called directly, for every bucket B.
+// every length it runs. Also measures the dispatcher (read the sizes, select,
+// pad, crop) on a probe with the encoder's signature and buckets but no work
+// (dispatch_probe.mlir): its entry point at length B-1 against its exported
+// bucket B called directly, as a share of the encoder's call at B.
 //
 //   bucket-bench-encoder --csv squad.csv [--csv wnut.csv] [--torch SCRIPT]
 //
@@ -25,6 +26,7 @@
 #include "generic.h"
 #include "oracle.h"
 #include "padmax.h"
+#include "probe.h"
 
 #include <cmath>
 #include <cstdio>
@@ -136,8 +138,10 @@ std::map<int64_t, double> runTorch(const std::string &script,
 struct Bucket {
   int64_t size;
   CallFn direct;
+  CallFn probeDirect;
 };
-#define BUCKETED_BUCKET(n) {n, bucketed_forward_seq##n##_call},
+#define BUCKETED_BUCKET(n)                                                     \
+  {n, bucketed_forward_seq##n##_call, probe_forward_seq##n##_call},
 const Bucket kBuckets[] = {BUCKETED_BUCKET(32) BUCKETED_BUCKET(64)
                                BUCKETED_BUCKET(96) BUCKETED_BUCKET(128)
                                    BUCKETED_BUCKET(192) BUCKETED_BUCKET(256)
@@ -256,26 +260,27 @@ int main(int argc, char **argv) {
   std::map<int64_t, double> torch;
   if (!torchScript.empty())
     torch = runTorch(torchScript, bucketLengths);
-  std::printf("\n## per bucket length: one call, seconds; dispatch = select + "
-              "pad + crop\n");
-  std::printf("%6s %11s %11s %9s %11s %11s %11s %9s\n", "seq", "bucketed",
-              "torch", "torch/b", "direct", "disp(B)", "disp(B-1)", "share");
+  std::printf("\n## per bucket length B: one call at B, seconds; dispatch = "
+              "read sizes + select + pad + crop, measured on the probe "
+              "(dispatch_probe.mlir: same signature and buckets, no work) at "
+              "length B-1 against its bucket B called directly\n");
+  std::printf("%6s %11s %11s %9s %14s %9s\n", "seq", "bucketed", "torch",
+              "torch/b", "dispatch ns", "share");
   for (const Bucket &b : kBuckets) {
     Inputs exact(b.size), below(b.size - 1);
-    double tDirect = 1e30, tExact = 1e30, tBelow = 1e30;
-    // Interleave the three to share the machine's noise.
-    for (int round = 0; round < 5; ++round) {
-      tDirect = std::min(tDirect, time(b.direct, exact, 0.02, 2));
-      tExact = std::min(tExact, time(bucketed_forward_call, exact, 0.02, 2));
-      tBelow = std::min(tBelow, time(bucketed_forward_call, below, 0.02, 2));
+    double tExact = time(bucketed_forward_call, exact, 0.1, 3);
+    // Interleave the probe's two calls to share the machine's noise.
+    double tDirect = 1e30, tDispatch = 1e30;
+    for (int round = 0; round < 20; ++round) {
+      tDirect = std::min(tDirect, time(b.probeDirect, exact, 0.01, 20));
+      tDispatch = std::min(tDispatch, time(probe_forward_call, below, 0.01, 20));
     }
-    double overhead = std::max(tExact, tBelow) - tDirect;
+    double overhead = tDispatch - tDirect;
     auto it = torch.find(b.size);
     double tTorch = it == torch.end() ? NAN : it->second;
-    std::printf("%6lld %11.6f %11.6f %8.2fx %11.6f %+10.1fus %+10.1fus %8.2f%%\n",
-                (long long)b.size, tExact, tTorch, tTorch / tExact, tDirect,
-                (tExact - tDirect) * 1e6, (tBelow - tDirect) * 1e6,
-                100.0 * overhead / tDirect);
+    std::printf("%6lld %11.6f %11.6f %8.2fx %14.0f %8.3f%%\n",
+                (long long)b.size, tExact, tTorch, tTorch / tExact,
+                overhead * 1e9, 100.0 * overhead / tExact);
   }
   return failed ? 1 : 0;
 }
