@@ -262,3 +262,48 @@ func.func @bad_value(%x: tensor<?xf32> {bucket.pad_value = "lots"}) -> tensor<?x
 func.func @bad_type(%x: tensor<?xf32> {bucket.pad_value = 1 : i32}) -> tensor<?xf32> {
   return %x : tensor<?xf32>
 }
+
+// -----
+
+// A slice that stops before the end of a padded dimension would keep some
+// padding inside the real part of its result.
+func.func @short_slice(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %m = arith.subi %n, %c2 : index
+  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: a slice that stops before the end of a padded dimension; compile without bucketing this dimension}}
+  %s = tensor.extract_slice %x[0] [%m] [1] : tensor<?xf32> to tensor<?xf32>
+  return %s : tensor<?xf32>
+}
+
+// -----
+
+// Merging a padded dimension with another interleaves the padding.
+func.func @merge(%x: tensor<?x4xf32>) -> tensor<?xf32> {
+  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: a reshape that merges a padded dimension with others}}
+  %r = tensor.collapse_shape %x [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// Control flow between blocks is not followed.
+// expected-error @below {{cannot prove that padding is safe in a function with several blocks}}
+func.func @blocks(%x: tensor<?xf32>) -> tensor<?xf32> {
+  cf.br ^bb1
+^bb1:
+  return %x : tensor<?xf32>
+}
+
+// -----
+
+// Inserting a padded tensor at an offset along its padded dimension moves
+// its padding into the destination's real part.
+func.func @insert_at_offset(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  // expected-error @below {{cannot prove that padding dimension 'arg1.0' is safe: an insertion that would place padding inside the real part of the destination}}
+  %r = tensor.insert_slice %y into %x[1] [%n] [1] : tensor<?xf32> into tensor<?xf32>
+  return %r : tensor<?xf32>
+}

@@ -32,3 +32,31 @@ func.func private @g_seq4(%x: tensor<4xf32>) -> tensor<4xf32>
     attributes {bucket.specialization_of = @g, bucket.bucket = array<i64: 4>} {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// A fallback policy without the fallback function (which
+// bucket-specialize-functions creates).
+// expected-error @below {{the fallback policy and the self-check need a 'bucket.fallback' function}}
+func.func @no_fallback(%x: tensor<?xf32> {bucket.dim_ids = array<i32: 0>}) -> tensor<?xf32>
+    attributes {bucket.bucket_table = [array<i64: 4>], bucket.dim_names = ["n"],
+                bucket.policies = ["fallback"]} {
+  return %x : tensor<?xf32>
+}
+func.func private @no_fallback_n4(%x: tensor<4xf32>) -> tensor<4xf32>
+    attributes {bucket.bucket = array<i64: 4>, bucket.specialization_of = @no_fallback} {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @below {{invalid out-of-range policy "wrap"}}
+func.func @bad_policy(%x: tensor<?xf32> {bucket.dim_ids = array<i32: 0>}) -> tensor<?xf32>
+    attributes {bucket.bucket_table = [array<i64: 4>], bucket.dim_names = ["n"],
+                bucket.policies = ["wrap"]} {
+  return %x : tensor<?xf32>
+}
+func.func private @bad_policy_n4(%x: tensor<4xf32>) -> tensor<4xf32>
+    attributes {bucket.bucket = array<i64: 4>, bucket.specialization_of = @bad_policy} {
+  return %x : tensor<4xf32>
+}
