@@ -1,4 +1,4 @@
-//===- bench_util.h - Timing and memref helpers for the benchmarks -*- C++ -*-===//
+//===- bench_util.h - Timing and memrefs for the benchmarks -*- C++ -*-===//
 //
 // Header-only helpers shared by the benchmark programs: a monotonic clock,
 // "best of" timing with a time budget (the machines are shared and noisy:
@@ -39,7 +39,8 @@ inline double bestOf(const std::function<void()> &fn, double budget = 0.2,
 }
 
 /// An MLIR ranked memref descriptor.
-template <int Rank> struct Memref {
+template <int Rank>
+struct Memref {
   float *allocated;
   float *aligned;
   int64_t offset;

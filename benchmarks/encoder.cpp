@@ -48,8 +48,8 @@ struct Inputs {
   explicit Inputs(int64_t length) : ids(length), mask(length, 1) {
     for (int64_t i = 0; i < length; ++i)
       ids[i] = (i * 37 + 11) % 1000;
-    bucket_status_free(bucket_tensor_init(ids.data(), BUCKET_ELEMENT_I64, 1,
-                                          &length, &idsT));
+    bucket_status_free(
+        bucket_tensor_init(ids.data(), BUCKET_ELEMENT_I64, 1, &length, &idsT));
     bucket_status_free(bucket_tensor_init(mask.data(), BUCKET_ELEMENT_I64, 1,
                                           &length, &maskT));
   }
@@ -124,8 +124,8 @@ std::map<int64_t, double> runTorch(const std::string &script,
   while (std::fgets(line, sizeof line, pipe)) {
     long long length, count;
     double seconds;
-    if (std::sscanf(line, "length %lld count %lld seconds %lf", &length,
-                    &count, &seconds) == 3)
+    if (std::sscanf(line, "length %lld count %lld seconds %lf", &length, &count,
+                    &seconds) == 3)
       times[length] = seconds;
     else if (line[0] == '#')
       std::printf("torch %s", line);
@@ -142,11 +142,10 @@ struct Bucket {
 };
 #define BUCKETED_BUCKET(n)                                                     \
   {n, bucketed_forward_seq##n##_call, probe_forward_seq##n##_call},
-const Bucket kBuckets[] = {BUCKETED_BUCKET(32) BUCKETED_BUCKET(64)
-                               BUCKETED_BUCKET(96) BUCKETED_BUCKET(128)
-                                   BUCKETED_BUCKET(192) BUCKETED_BUCKET(256)
-                                       BUCKETED_BUCKET(384)
-                                           BUCKETED_BUCKET(512)};
+const Bucket kBuckets[] = {
+    BUCKETED_BUCKET(32) BUCKETED_BUCKET(64) BUCKETED_BUCKET(96)
+        BUCKETED_BUCKET(128) BUCKETED_BUCKET(192) BUCKETED_BUCKET(256)
+            BUCKETED_BUCKET(384) BUCKETED_BUCKET(512)};
 
 } // namespace
 
@@ -159,7 +158,8 @@ int main(int argc, char **argv) {
     else if (!std::strcmp(argv[i], "--torch") && i + 1 < argc)
       torchScript = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s --csv FILE [--csv FILE] [--torch SCRIPT]\n",
+      std::fprintf(stderr,
+                   "usage: %s --csv FILE [--csv FILE] [--torch SCRIPT]\n",
                    argv[0]);
       return 2;
     }
@@ -235,13 +235,16 @@ int main(int argc, char **argv) {
       oOracle += w * time(oracle_forward_call, in, 0.05, 2);
     }
 
-    std::printf("\n## %s: %lld samples, %zu distinct lengths (clamped to 512)\n",
-                csv.c_str(), (long long)samples, lengths.size());
+    std::printf(
+        "\n## %s: %lld samples, %zu distinct lengths (clamped to 512)\n",
+        csv.c_str(), (long long)samples, lengths.size());
     std::printf("%-34s %12s %12s\n", "build", "seconds", "bucketed is");
-    std::printf("%-34s %12.3f %12s\n", "bucketed (8 buckets)", tBucketed, "1.00x");
-    std::printf("%-34s %12.3f %11.2fx\n", "padded to 512", tPadmax, tPadmax / tBucketed);
-    std::printf("%-34s %12.3f %11.2fx\n", "generic dynamic (no bucketing)", tGeneric,
-                tGeneric / tBucketed);
+    std::printf("%-34s %12.3f %12s\n", "bucketed (8 buckets)", tBucketed,
+                "1.00x");
+    std::printf("%-34s %12.3f %11.2fx\n", "padded to 512", tPadmax,
+                tPadmax / tBucketed);
+    std::printf("%-34s %12.3f %11.2fx\n", "generic dynamic (no bucketing)",
+                tGeneric, tGeneric / tBucketed);
     if (torchComplete)
       std::printf("%-34s %12.3f %11.2fx\n", "PyTorch eager (1 thread)", tTorch,
                   tTorch / tBucketed);
@@ -273,7 +276,8 @@ int main(int argc, char **argv) {
     double tDirect = 1e30, tDispatch = 1e30;
     for (int round = 0; round < 20; ++round) {
       tDirect = std::min(tDirect, time(b.probeDirect, exact, 0.01, 20));
-      tDispatch = std::min(tDispatch, time(probe_forward_call, below, 0.01, 20));
+      tDispatch =
+          std::min(tDispatch, time(probe_forward_call, below, 0.01, 20));
     }
     double overhead = tDispatch - tDirect;
     auto it = torch.find(b.size);

@@ -6,7 +6,8 @@
 // cblas_sgemm on the same shapes. Each result is checked against OpenBLAS
 // before timing. Prints GFLOP/s and ratios, best of several runs, one core.
 //
-//   bash benchmarks/kernels.sh    (or: OPENBLAS_NUM_THREADS=1 bucket-bench-kernels)
+//   bash benchmarks/kernels.sh    (or: OPENBLAS_NUM_THREADS=1
+//   bucket-bench-kernels)
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,8 +43,9 @@ using bench::view;
   extern "C" void _mlir_ciface_##prefix##_pv_##m(Memref<3> *, Memref<3> *,     \
                                                  Memref<3> *);
 #define FOR_SIZES(X, prefix)                                                   \
-  X(prefix, 32) X(prefix, 64) X(prefix, 96) X(prefix, 128) X(prefix, 192)      \
-      X(prefix, 256) X(prefix, 384) X(prefix, 512)
+  X(prefix, 32)                                                                \
+  X(prefix, 64) X(prefix, 96) X(prefix, 128) X(prefix, 192) X(prefix, 256)     \
+      X(prefix, 384) X(prefix, 512)
 #define DECLARE_ALL_MM(prefix, m)                                              \
   DECLARE_MM(prefix, m, 256, 256)                                              \
   DECLARE_MM(prefix, m, 256, 1024) DECLARE_MM(prefix, m, 1024, 256)
@@ -73,11 +75,13 @@ std::vector<Shape> shapes() {
                _mlir_ciface_generic_mm_##m##x##k##x##n});
 #define ADD_ALL(prefix, m)                                                     \
   ADD_MM(prefix, m, 256, 256)                                                  \
-  ADD_MM(prefix, m, 256, 1024) ADD_MM(prefix, m, 1024, 256)                    \
-  s.push_back({"batch_matmul 4x" #m "x64x" #m, 4, m, 64, m, nullptr, nullptr,  \
-               _mlir_ciface_ours_qk_##m, _mlir_ciface_generic_qk_##m});        \
+  ADD_MM(prefix, m, 256, 1024)                                                 \
+  ADD_MM(prefix, m, 1024, 256) s.push_back(                                    \
+      {"batch_matmul 4x" #m "x64x" #m, 4, m, 64, m, nullptr, nullptr,          \
+       _mlir_ciface_ours_qk_##m, _mlir_ciface_generic_qk_##m});                \
   s.push_back({"batch_matmul 4x" #m "x" #m "x64", 4, m, m, 64, nullptr,        \
-               nullptr, _mlir_ciface_ours_pv_##m, _mlir_ciface_generic_pv_##m});
+               nullptr, _mlir_ciface_ours_pv_##m,                              \
+               _mlir_ciface_generic_pv_##m});
   FOR_SIZES(ADD_ALL, unused)
   return s;
 }
@@ -186,8 +190,10 @@ int main(int argc, char **argv) {
     }
     double flops = 2.0 * s.batch * s.m * s.k * s.n;
     double budget = quick ? 0.02 : 0.3;
-    double tOurs = bench::bestOf([&] { callGenerated(s, true, a.data(), b.data()); }, budget);
-    double tBlas = bench::bestOf([&] { reference(s, a.data(), b.data(), ref.data()); }, budget);
+    double tOurs = bench::bestOf(
+        [&] { callGenerated(s, true, a.data(), b.data()); }, budget);
+    double tBlas = bench::bestOf(
+        [&] { reference(s, a.data(), b.data(), ref.data()); }, budget);
     double tGeneric = bench::bestOf(
         [&] { callGenerated(s, false, a.data(), b.data()); }, budget, 1, 5);
     double gOurs = flops / tOurs * 1e-9, gBlas = flops / tBlas * 1e-9,

@@ -272,8 +272,10 @@ TypedAttr getNeutral(Operation *combiner, Type type) {
         .Case<arith::MulIOp>([&](auto) { return i(APInt(w, 1)); })
         .Case<arith::AndIOp, arith::MinUIOp>(
             [&](auto) { return i(APInt::getAllOnes(w)); })
-        .Case<arith::MaxSIOp>([&](auto) { return i(APInt::getSignedMinValue(w)); })
-        .Case<arith::MinSIOp>([&](auto) { return i(APInt::getSignedMaxValue(w)); })
+        .Case<arith::MaxSIOp>(
+            [&](auto) { return i(APInt::getSignedMinValue(w)); })
+        .Case<arith::MinSIOp>(
+            [&](auto) { return i(APInt::getSignedMaxValue(w)); })
         .Default([](Operation *) { return TypedAttr(); });
   }
   return {};
@@ -329,15 +331,16 @@ Abstract transfer(Operation *op, ArrayRef<Abstract> in) {
   };
 
   // Fold constants exactly.
-  if (!in.empty() && llvm::all_of(in, [](const Abstract &a) { return a.isConst(); }) &&
+  if (!in.empty() &&
+      llvm::all_of(in, [](const Abstract &a) { return a.isConst(); }) &&
       op->getNumResults() == 1) {
     SmallVector<Attribute> attrs;
     for (const Abstract &a : in)
       attrs.push_back(a.value);
     SmallVector<OpFoldResult> folded;
     if (succeeded(op->fold(attrs, folded)) && folded.size() == 1) {
-      if (auto attr = dyn_cast_if_present<TypedAttr>(
-              dyn_cast<Attribute>(folded[0])))
+      if (auto attr =
+              dyn_cast_if_present<TypedAttr>(dyn_cast<Attribute>(folded[0])))
         return Abstract::constant(attr, fromMask, args);
       // Folded to an operand (x - 0): what it is, derived from all of them.
       if (auto v = dyn_cast<Value>(folded[0]))
@@ -371,21 +374,30 @@ Abstract transfer(Operation *op, ArrayRef<Abstract> in) {
   if (auto cmp = dyn_cast<arith::CmpIOp>(op)) {
     const Abstract &l = in[0], &r = in[1];
     bool sameClass = l.cls == r.cls;
-    if (sameClass && ((l.kind == Abstract::PadIndex && r.kind == Abstract::RealIndex) ||
-                      (l.kind == Abstract::RealIndex && r.kind == Abstract::PadIndex))) {
+    if (sameClass &&
+        ((l.kind == Abstract::PadIndex && r.kind == Abstract::RealIndex) ||
+         (l.kind == Abstract::RealIndex && r.kind == Abstract::PadIndex))) {
       bool lBigger = l.kind == Abstract::PadIndex;
       std::optional<bool> result;
       switch (cmp.getPredicate()) {
-      case arith::CmpIPredicate::eq: result = false; break;
-      case arith::CmpIPredicate::ne: result = true; break;
+      case arith::CmpIPredicate::eq:
+        result = false;
+        break;
+      case arith::CmpIPredicate::ne:
+        result = true;
+        break;
       case arith::CmpIPredicate::ult:
       case arith::CmpIPredicate::slt:
       case arith::CmpIPredicate::ule:
-      case arith::CmpIPredicate::sle: result = !lBigger; break;
+      case arith::CmpIPredicate::sle:
+        result = !lBigger;
+        break;
       case arith::CmpIPredicate::ugt:
       case arith::CmpIPredicate::sgt:
       case arith::CmpIPredicate::uge:
-      case arith::CmpIPredicate::sge: result = lBigger; break;
+      case arith::CmpIPredicate::sge:
+        result = lBigger;
+        break;
       }
       Builder b(op->getContext());
       return Abstract::constant(b.getBoolAttr(*result), false, args);
@@ -403,7 +415,8 @@ Abstract transfer(Operation *op, ArrayRef<Abstract> in) {
   auto isMaskConst = isMaskConstant;
   auto isPositiveConst = [](const Abstract &a) {
     std::optional<APFloat> f = a.getFloat();
-    return a.isConst() && f && f->isFinite() && !f->isNegative() && !f->isZero();
+    return a.isConst() && f && f->isFinite() && !f->isNegative() &&
+           !f->isZero();
   };
   auto anyUnknown = llvm::any_of(in, [](const Abstract &a) {
     return a.kind == Abstract::Unknown || a.kind == Abstract::Acc;
@@ -451,7 +464,8 @@ Abstract transfer(Operation *op, ArrayRef<Abstract> in) {
     };
     if (zeroTimes(l, r) || (!div && zeroTimes(r, l)))
       return Abstract::constant(l.isFloatZero() ? l.value : r.value,
-                                l.isFloatZero() ? l.fromMask : r.fromMask, args);
+                                l.isFloatZero() ? l.fromMask : r.fromMask,
+                                args);
     // Scaling a masked score by a positive constant keeps it masked.
     if (l.kind == Abstract::MaskedNegInf && isPositiveConst(r))
       return Abstract::get(Abstract::MaskedNegInf, args);
@@ -473,14 +487,15 @@ Abstract transfer(Operation *op, ArrayRef<Abstract> in) {
     }
     if (anyUnknown)
       return unknown;
-    if (in[0].kind == Abstract::MaskedNegInf && in[1].kind == Abstract::MaskedNegInf)
+    if (in[0].kind == Abstract::MaskedNegInf &&
+        in[1].kind == Abstract::MaskedNegInf)
       return Abstract::get(Abstract::MaskedNegInf, args);
     return finite;
   }
   if (isa<math::ExpOp, math::Exp2Op>(op)) {
     if (in[0].kind == Abstract::MaskedNegInf)
-      return Abstract::constant(
-          FloatAttr::get(op->getResult(0).getType(), 0.0), true, args);
+      return Abstract::constant(FloatAttr::get(op->getResult(0).getType(), 0.0),
+                                true, args);
     return anyUnknown ? unknown : finite;
   }
   if (isa<arith::ExtFOp, arith::TruncFOp>(op) &&
@@ -561,8 +576,10 @@ private:
 
 std::optional<Failure> Analyzer::run() {
   if (!func.getBody().hasOneBlock())
-    return Failure{func, "cannot prove that padding is safe in a function "
-                         "with several blocks", 0, std::nullopt};
+    return Failure{func,
+                   "cannot prove that padding is safe in a function "
+                   "with several blocks",
+                   0, std::nullopt};
   for (BlockArgument arg : func.getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || type.hasStaticShape())
@@ -614,7 +631,8 @@ Analyzer::evalSize(OpFoldResult size) {
   if (isa_and_present<arith::AddIOp, arith::SubIOp>(def)) {
     bool sub = isa<arith::SubIOp>(def);
     if (matchPattern(def->getOperand(1), m_ConstantInt(&c)))
-      return shifted(def->getOperand(0), sub ? -c.getSExtValue() : c.getSExtValue());
+      return shifted(def->getOperand(0),
+                     sub ? -c.getSExtValue() : c.getSExtValue());
     if (!sub && matchPattern(def->getOperand(0), m_ConstantInt(&c)))
       return shifted(def->getOperand(1), c.getSExtValue());
   }
@@ -622,8 +640,9 @@ Analyzer::evalSize(OpFoldResult size) {
     AffineMap map = apply.getAffineMap();
     if (apply.getNumOperands() == 1) {
       AffineExpr e = map.getResult(0);
-      AffineExpr base = map.getNumDims() ? getAffineDimExpr(0, def->getContext())
-                                         : getAffineSymbolExpr(0, def->getContext());
+      AffineExpr base = map.getNumDims()
+                            ? getAffineDimExpr(0, def->getContext())
+                            : getAffineSymbolExpr(0, def->getContext());
       AffineExpr diff = e - base;
       if (auto k = dyn_cast<AffineConstantExpr>(diff))
         return shifted(apply.getOperand(0), k.getValue());
@@ -649,9 +668,11 @@ std::optional<Failure> Analyzer::visitEmpty(Operation *op, Value result,
   for (auto [d, size] : llvm::enumerate(sizes)) {
     FailureOr<std::optional<std::pair<unsigned, int64_t>>> r = evalSize(size);
     if (failed(r))
-      return Failure{op, "cannot prove that padding is safe: a size computed "
-                         "from a padded dimension in a way the analysis does "
-                         "not follow", 0, std::nullopt};
+      return Failure{op,
+                     "cannot prove that padding is safe: a size computed "
+                     "from a padded dimension in a way the analysis does "
+                     "not follow",
+                     0, std::nullopt};
     if (*r)
       pad[d] = makePadDim((*r)->first, (*r)->second, content);
   }
@@ -688,9 +709,8 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
     return visitEmpty(op, generate, sizes, Abstract::get(Abstract::Finite));
   }
 
-  bool touchesPadding = llvm::any_of(op->getOperands(), [&](Value v) {
-    return lookup(v) != nullptr;
-  });
+  bool touchesPadding = llvm::any_of(
+      op->getOperands(), [&](Value v) { return lookup(v) != nullptr; });
   if (!touchesPadding)
     return std::nullopt;
 
@@ -719,7 +739,8 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
     for (unsigned d = 0; d < src.size(); ++d) {
       OpFoldResult offset = slice.getMixedOffsets()[d];
       OpFoldResult size = slice.getMixedSizes()[d];
-      std::optional<int64_t> stride = getConstantIntValue(slice.getMixedStrides()[d]);
+      std::optional<int64_t> stride =
+          getConstantIntValue(slice.getMixedStrides()[d]);
       std::optional<int64_t> constOffset = getConstantIntValue(offset);
       FailureOr<std::optional<std::pair<unsigned, int64_t>>> r = evalSize(size);
       if (!src[d]) {
@@ -728,10 +749,12 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
         continue;
       }
       if (!constOffset || !stride || *stride != 1 || failed(r))
-        return cannotProve(op, "a slice of a padded dimension with a "
-                               "computed offset or a stride",
+        return cannotProve(op,
+                           "a slice of a padded dimension with a "
+                           "computed offset or a stride",
                            src[d]->cls);
-      if (*constOffset != 0 || !*r || (*r)->second != src[d]->offset - *constOffset)
+      if (*constOffset != 0 || !*r ||
+          (*r)->second != src[d]->offset - *constOffset)
         blockSplit(src[d]->cls, op, "it takes a part of the dimension");
       if (!*r) {
         // A static-size slice of real positions.
@@ -742,8 +765,9 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
       // The slice keeps the padding at the end only if it reaches the end.
       if ((*r)->first != src[d]->cls ||
           (*r)->second != src[d]->offset - *constOffset)
-        return cannotProve(op, "a slice that stops before the end of a "
-                               "padded dimension",
+        return cannotProve(op,
+                           "a slice that stops before the end of a "
+                           "padded dimension",
                            src[d]->cls);
       PadDim sliced = *src[d];
       sliced.offset = (*r)->second;
@@ -774,8 +798,9 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
             getConstantIntValue(insert.getMixedOffsets()[d]);
         if (!offset || !pad[d] || pad[d]->cls != sd->cls ||
             pad[d]->offset != sd->offset + *offset)
-          return cannotProve(op, "an insertion that would place padding "
-                                 "inside the real part of the destination",
+          return cannotProve(op,
+                             "an insertion that would place padding "
+                             "inside the real part of the destination",
                              sd->cls);
         pad[d]->content = join(pad[d]->content, sd->content);
         pad[d]->exclusive = join(pad[d]->exclusive, sd->exclusive);
@@ -798,11 +823,14 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
     for (unsigned d = 0; d < src.size(); ++d) {
       if (!src[d])
         continue;
-      std::optional<int64_t> low = getConstantIntValue(padOp.getMixedLowPad()[d]);
-      std::optional<int64_t> high = getConstantIntValue(padOp.getMixedHighPad()[d]);
+      std::optional<int64_t> low =
+          getConstantIntValue(padOp.getMixedLowPad()[d]);
+      std::optional<int64_t> high =
+          getConstantIntValue(padOp.getMixedHighPad()[d]);
       if (!low || !high)
-        return cannotProve(op, "a tensor.pad of a padded dimension by a "
-                               "computed amount",
+        return cannotProve(op,
+                           "a tensor.pad of a padded dimension by a "
+                           "computed amount",
                            src[d]->cls);
       if (*low || *high)
         blockSplit(src[d]->cls, op, "it pads the dimension");
@@ -816,12 +844,12 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
           fault.op = op;
           fault.cls = src[d]->cls;
           fault.args = src[d]->exclusive.args;
-          fault.message =
-              ("'tensor.pad' pads padded dimension " + className(src[d]->cls) +
-               " at its end with " +
-               (padAbstract ? padAbstract->describe() : std::string("a computed value")) +
-               ", but the bucket's padding before it holds " +
-               src[d]->exclusive.describe());
+          fault.message = ("'tensor.pad' pads padded dimension " +
+                           className(src[d]->cls) + " at its end with " +
+                           (padAbstract ? padAbstract->describe()
+                                        : std::string("a computed value")) +
+                           ", but the bucket's padding before it holds " +
+                           src[d]->exclusive.describe());
           return fault;
         }
       }
@@ -853,7 +881,8 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
   if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
     const PadInfo &src = *lookup(collapse.getSrc());
     PadInfo pad(collapse.getResultType().getRank());
-    for (auto [r, group] : llvm::enumerate(collapse.getReassociationIndices())) {
+    for (auto [r, group] :
+         llvm::enumerate(collapse.getReassociationIndices())) {
       SmallVector<int64_t> nonUnit;
       std::optional<PadDim> padded;
       for (int64_t d : group) {
@@ -865,8 +894,9 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
       if (!padded)
         continue;
       if (nonUnit.size() != 1)
-        return cannotProve(op, "a reshape that merges a padded dimension "
-                               "with others",
+        return cannotProve(op,
+                           "a reshape that merges a padded dimension "
+                           "with others",
                            padded->cls);
       pad[r] = padded;
     }
@@ -979,8 +1009,9 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
       for (unsigned l = 0; l < numLoops; ++l)
         if (expr.isFunctionOfDim(l) && loopPad[l] &&
             iterators[l] == utils::IteratorType::reduction)
-          return cannotProve(op, "a padded reduction loop in an indexing "
-                                 "expression",
+          return cannotProve(op,
+                             "a padded reduction loop in an indexing "
+                             "expression",
                              loopPad[l]->cls);
     }
   }
@@ -1006,7 +1037,8 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
                       ArrayRef<Abstract> initValues) -> SmallVector<Abstract> {
     env.clear();
     auto isReal = [&](unsigned l) {
-      return l != p && othersReal && iterators[l] == utils::IteratorType::parallel;
+      return l != p && othersReal &&
+             iterators[l] == utils::IteratorType::parallel;
     };
     // Whether `expr` may index the padded range of a dimension.
     auto mayBePadded = [&](AffineExpr expr) {
@@ -1019,7 +1051,8 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
       if (!arg)
         continue;
       if (op.isDpsInit(&operand)) {
-        env[arg] = initValues[operand.getOperandNumber() - op.getNumDpsInputs()];
+        env[arg] =
+            initValues[operand.getOperandNumber() - op.getNumDpsInputs()];
         continue;
       }
       const PadInfo *src = lookup(operand.get());
@@ -1151,9 +1184,9 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
       fault.cls = loopPad[r]->cls;
       fault.args = args;
       fault.message = ("'" + op->getName().getStringRef() +
-                         "' reduces over padded dimension " +
-                         className(loopPad[r]->cls) + " and " + what)
-                            .str();
+                       "' reduces over padded dimension " +
+                       className(loopPad[r]->cls) + " and " + what)
+                          .str();
       return fault;
     }
   }
@@ -1239,7 +1272,8 @@ Operation *findSizeUsedAsValue(tensor::DimOp dimOp) {
       unsigned n = use.getOperandNumber();
       bool isSize =
           TypeSwitch<Operation *, bool>(user)
-              .Case<tensor::EmptyOp, tensor::GenerateOp>([](auto) { return true; })
+              .Case<tensor::EmptyOp, tensor::GenerateOp>(
+                  [](auto) { return true; })
               .Case<tensor::SplatOp>([&](tensor::SplatOp s) { return n > 0; })
               .Case<tensor::ExtractSliceOp>([&](tensor::ExtractSliceOp s) {
                 return llvm::is_contained(s.getSizes(), v) &&
@@ -1251,9 +1285,8 @@ Operation *findSizeUsedAsValue(tensor::DimOp dimOp) {
                        !llvm::is_contained(s.getOffsets(), v) &&
                        !llvm::is_contained(s.getStrides(), v);
               })
-              .Case<tensor::ExpandShapeOp>([&](tensor::ExpandShapeOp e) {
-                return e.getSrc() != v;
-              })
+              .Case<tensor::ExpandShapeOp>(
+                  [&](tensor::ExpandShapeOp e) { return e.getSrc() != v; })
               .Default([](Operation *) { return false; });
       if (isSize)
         continue;
@@ -1272,7 +1305,8 @@ Operation *findSizeUsedAsValue(tensor::DimOp dimOp) {
       // (the division of a mean, the extraction at a computed index).
       if (isa_and_present<arith::ArithDialect, math::MathDialect>(
               user->getDialect()) &&
-          user->getNumResults() == 1 && user->getParentOp() == dimOp->getParentOp()) {
+          user->getNumResults() == 1 &&
+          user->getParentOp() == dimOp->getParentOp()) {
         worklist.push_back(user->getResult(0));
         continue;
       }
@@ -1302,7 +1336,8 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
 
   // Which arguments are padded, and along which dimension first (for
   // messages).
-  SmallVector<std::optional<std::pair<unsigned, unsigned>>> argFirstDim(numArgs);
+  SmallVector<std::optional<std::pair<unsigned, unsigned>>> argFirstDim(
+      numArgs);
   for (unsigned i = 0; i < numArgs; ++i) {
     auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
     if (!type)
@@ -1323,8 +1358,7 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
     if (!argFirstDim[i]) {
       if (isMask || decl) {
         emitError(loc) << "argument " << i << " of '" << func.getName()
-                       << "' declares "
-                       << (isMask ? "a mask" : "a pad value")
+                       << "' declares " << (isMask ? "a mask" : "a pad value")
                        << " but has no bucketed dimension, so it is never "
                           "padded";
         ok = false;
@@ -1356,7 +1390,8 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
              : FailureOr<TypedAttr>(failure());
     if (failed(parsed)) {
       emitError(loc) << "invalid pad value for argument " << i << ": "
-                     << (text ? error : "expected a string or a typed constant");
+                     << (text ? error
+                              : "expected a string or a typed constant");
       ok = false;
       continue;
     }
@@ -1380,14 +1415,15 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
     Operation *top = getTopLevelAncestor(func, user);
     std::string where;
     if (arg)
-      if (std::optional<unsigned> cls = dims.getDimId({arg.getArgNumber(), unsigned(*d)}))
+      if (std::optional<unsigned> cls =
+              dims.getDimId({arg.getArgNumber(), unsigned(*d)}))
         where = " '" + classes[*cls].getName().str() + "' (argument " +
                 std::to_string(arg.getArgNumber()) + ", dimension " +
                 std::to_string(*d) + ")";
     InFlightDiagnostic diag = top->emitError()
                               << "'" << top->getName()
-                              << "' uses the size of padded dimension"
-                              << where << " as a value";
+                              << "' uses the size of padded dimension" << where
+                              << " as a value";
     if (user != top)
       diag << " (in '" << user->getName() << "')";
     diag << ": the bucketed function would see the bucket's size, not the "
@@ -1464,9 +1500,8 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
       auto [d, cls] = *argFirstDim[*culprit];
       if (fault->cls)
         cls = *fault->cls;
-      diag << "; the padding comes from argument " << *culprit
-           << " (dimension " << d << ", '" << classes[cls].getName()
-           << "', padded with "
+      diag << "; the padding comes from argument " << *culprit << " (dimension "
+           << d << ", '" << classes[cls].getName() << "', padded with "
            << Abstract::constant(padValues[*culprit], false, 0).describe()
            << ")";
     }

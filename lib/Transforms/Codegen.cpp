@@ -4,15 +4,15 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
@@ -44,13 +44,14 @@ mlir::bucket::getContractionTile(int64_t m, int64_t n,
   // Accumulators rows x vectors must leave registers for one row of the
   // right-hand side and a broadcast: 16 registers with AVX2 (4 x 2 + 3),
   // 32 with AVX-512 (8 x 2 + 3).
-  int64_t rows = options.tileRows ? options.tileRows
-                                  : (options.vectorBits >= 512 ? 8 : 4);
+  int64_t rows =
+      options.tileRows ? options.tileRows : (options.vectorBits >= 512 ? 8 : 4);
   int64_t vectors = options.tileVectors ? options.tileVectors : 2;
   int64_t cols = vectors * lanes;
   // Columns in whole vectors where possible.
-  int64_t tileCols = n % lanes == 0 ? lanes * largestDivisorUpTo(n / lanes, vectors)
-                                    : largestDivisorUpTo(n, cols);
+  int64_t tileCols = n % lanes == 0
+                         ? lanes * largestDivisorUpTo(n / lanes, vectors)
+                         : largestDivisorUpTo(n, cols);
   return {largestDivisorUpTo(m, rows), tileCols};
 }
 
@@ -65,17 +66,18 @@ static bool hasBooleanOperands(linalg::LinalgOp op) {
 }
 
 static bool hasStaticShapes(linalg::LinalgOp op) {
-  return llvm::all_of(op->getOperandTypes(), [](Type type) {
-    auto shaped = dyn_cast<ShapedType>(type);
-    return !shaped || shaped.hasStaticShape();
-  }) && op.hasPureTensorSemantics();
+  return llvm::all_of(op->getOperandTypes(),
+                      [](Type type) {
+                        auto shaped = dyn_cast<ShapedType>(type);
+                        return !shaped || shaped.hasStaticShape();
+                      }) &&
+         op.hasPureTensorSemantics();
 }
 
 /// Tiles `op` by `sizes` (0: not tiled) with scf.for loops; returns the tiled
 /// op and the loops, outermost first.
-static FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter,
-                                            linalg::LinalgOp op,
-                                            ArrayRef<int64_t> sizes) {
+static FailureOr<scf::SCFTilingResult>
+tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes) {
   scf::SCFTilingOptions options;
   SmallVector<OpFoldResult> tileSizes;
   for (int64_t size : sizes)
@@ -170,7 +172,8 @@ static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
   // Vectorize along the innermost loop when it is parallel; a reduction
   // innermost loop is vectorized whole instead.
   if (innerParallel && *innerParallel == ranges.size() - 1)
-    sizes[*innerParallel] = largestDivisorUpTo(ranges[*innerParallel], 4 * lanes);
+    sizes[*innerParallel] =
+        largestDivisorUpTo(ranges[*innerParallel], 4 * lanes);
   linalg::LinalgOp target = op;
   if (llvm::any_of(sizes, [](int64_t s) { return s != 0; })) {
     FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, sizes);
@@ -198,17 +201,20 @@ static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
 /// multiply-adds). Each output element accumulates in the same order as
 /// before. Returns the ops still to generate code for (the packing
 /// transpose and the panel matmul), or nothing.
-static SmallVector<linalg::LinalgOp>
-packRhs(RewriterBase &rewriter, linalg::MatmulOp matmul,
-        const CodegenOptions &options) {
+static SmallVector<linalg::LinalgOp> packRhs(RewriterBase &rewriter,
+                                             linalg::MatmulOp matmul,
+                                             const CodegenOptions &options) {
   Value rhs = matmul.getDpsInputOperand(1)->get();
-  auto lhsType = cast<RankedTensorType>(matmul.getDpsInputOperand(0)->get().getType());
+  auto lhsType =
+      cast<RankedTensorType>(matmul.getDpsInputOperand(0)->get().getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   if (!rhsType.getElementType().isF32() ||
-      !llvm::all_of(matmul.getIndexingMapsArray(),
-                    [](AffineMap map) { return map.isProjectedPermutation(); }) ||
+      !llvm::all_of(
+          matmul.getIndexingMapsArray(),
+          [](AffineMap map) { return map.isProjectedPermutation(); }) ||
       matmul.getIndexingMapsArray()[1] !=
-          AffineMap::getMultiDimIdentityMap(3, matmul.getContext()).getSubMap({2, 1}))
+          AffineMap::getMultiDimIdentityMap(3, matmul.getContext())
+              .getSubMap({2, 1}))
     return {};
   int64_t m = lhsType.getDimSize(0), k = rhsType.getDimSize(0),
           n = rhsType.getDimSize(1);
@@ -218,7 +224,8 @@ packRhs(RewriterBase &rewriter, linalg::MatmulOp matmul,
   int64_t panels = n / nr;
   Location loc = matmul.getLoc();
   rewriter.setInsertionPoint(matmul);
-  auto packedType = RankedTensorType::get({panels, k, nr}, rewriter.getF32Type());
+  auto packedType =
+      RankedTensorType::get({panels, k, nr}, rewriter.getF32Type());
   SmallVector<linalg::LinalgOp> todo;
   Value packedRhs;
   DenseElementsAttr weights;
@@ -233,7 +240,8 @@ packRhs(RewriterBase &rewriter, linalg::MatmulOp matmul,
     packedRhs = rewriter.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
   } else {
-    auto expandedType = RankedTensorType::get({k, panels, nr}, rewriter.getF32Type());
+    auto expandedType =
+        RankedTensorType::get({k, panels, nr}, rewriter.getF32Type());
     Value expanded = rewriter.create<tensor::ExpandShapeOp>(
         loc, expandedType, rhs, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
     Value init = rewriter.create<tensor::EmptyOp>(loc, packedType.getShape(),
@@ -266,8 +274,9 @@ packRhs(RewriterBase &rewriter, linalg::MatmulOp matmul,
             l, acc[0], ArrayRef<OpFoldResult>{idx(0), col},
             ArrayRef<OpFoldResult>{idx(m), idx(nr)},
             ArrayRef<OpFoldResult>{idx(1), idx(1)});
-        panelMatmul = b.create<linalg::MatmulOp>(
-            l, outPanel.getType(), ValueRange{lhs, panel}, ValueRange{outPanel});
+        panelMatmul = b.create<linalg::MatmulOp>(l, outPanel.getType(),
+                                                 ValueRange{lhs, panel},
+                                                 ValueRange{outPanel});
         Value updated = b.create<tensor::InsertSliceOp>(
             l, panelMatmul.getResult(0), acc[0],
             ArrayRef<OpFoldResult>{idx(0), col},

@@ -13,11 +13,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir {
 namespace bucket {
@@ -108,7 +108,8 @@ struct BucketVerifyStaticShapesPass
 };
 
 struct BucketGenerateDispatchPass
-    : public bucket::impl::BucketGenerateDispatchPassBase<BucketGenerateDispatchPass> {
+    : public bucket::impl::BucketGenerateDispatchPassBase<
+          BucketGenerateDispatchPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     IRRewriter rewriter(&getContext());
@@ -116,8 +117,8 @@ struct BucketGenerateDispatchPass
     // order bucket-specialize-functions created them: the dispatch order.
     llvm::MapVector<StringAttr, SmallVector<func::FuncOp>> specializations;
     for (auto func : module.getOps<func::FuncOp>())
-      if (auto of = func->getAttrOfType<FlatSymbolRefAttr>(
-              kSpecializationOfAttrName))
+      if (auto of =
+              func->getAttrOfType<FlatSymbolRefAttr>(kSpecializationOfAttrName))
         specializations[of.getAttr()].push_back(func);
     for (auto &[name, clones] : specializations) {
       auto func = module.lookupSymbol<func::FuncOp>(name);
@@ -152,7 +153,8 @@ struct BucketTileAndVectorizePass
   using Base::Base;
   void runOnOperation() override {
     CodegenOptions options;
-    options.vectorBits = vectorBits ? vectorBits.getValue() : getHostVectorBits();
+    options.vectorBits =
+        vectorBits ? vectorBits.getValue() : getHostVectorBits();
     IRRewriter rewriter(&getContext());
     tileAndVectorize(rewriter, getOperation(), options);
   }

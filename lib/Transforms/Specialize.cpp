@@ -54,7 +54,8 @@ static FrozenRewritePatternSet getRefinementPatterns(MLIRContext *ctx) {
 }
 
 LogicalResult mlir::bucket::refineFunctionShapes(func::FuncOp func) {
-  if (failed(applyPatternsGreedily(func, getRefinementPatterns(func.getContext()))))
+  if (failed(applyPatternsGreedily(func,
+                                   getRefinementPatterns(func.getContext()))))
     return func.emitError("shape refinement did not converge");
   // Results: return what reaches the terminator before the cast back to the
   // original dynamic type.
@@ -75,8 +76,8 @@ LogicalResult mlir::bucket::refineFunctionShapes(func::FuncOp func) {
     resultTypes.assign(returnOp.getOperandTypes().begin(),
                        returnOp.getOperandTypes().end());
   }
-  func.setFunctionType(
-      FunctionType::get(func.getContext(), func.getArgumentTypes(), resultTypes));
+  func.setFunctionType(FunctionType::get(func.getContext(),
+                                         func.getArgumentTypes(), resultTypes));
   return success();
 }
 
@@ -106,8 +107,8 @@ static FailureOr<BucketTable> resolveSpec(func::FuncOp func,
       if (it == canonical.end()) {
         return emitError(specLoc)
                << "unknown dimension '" << name << "' in the buckets of '"
-               << func.getName() << "'; its dimensions are: "
-               << llvm::join(dimNames, ", ");
+               << func.getName()
+               << "'; its dimensions are: " << llvm::join(dimNames, ", ");
       }
       SmallVector<int64_t> sizes;
       for (ArrayRef<int64_t> tuple : group.tuples)
@@ -174,10 +175,10 @@ static LogicalResult applyPaddingOptions(func::FuncOp func,
   Builder b(func.getContext());
   auto parseIndex = [&](StringRef text, unsigned &index) -> LogicalResult {
     if (text.trim().getAsInteger(10, index) || index >= func.getNumArguments())
-      return func.emitError() << "'" << text.trim()
-                              << "' is not an argument number of '"
-                              << func.getName() << "' (it has "
-                              << func.getNumArguments() << " arguments)";
+      return func.emitError()
+             << "'" << text.trim() << "' is not an argument number of '"
+             << func.getName() << "' (it has " << func.getNumArguments()
+             << " arguments)";
     return success();
   };
   SmallVector<StringRef> items;
@@ -221,10 +222,10 @@ resolvePolicies(func::FuncOp func, const DimensionAnalysis &analysis,
       policyText = name;
     std::optional<OutOfRangePolicy> policy = parseOutOfRangePolicy(policyText);
     if (!policy)
-      return func.emitError() << "unknown out-of-range policy '"
-                              << policyText.trim()
-                              << "'; expected error, fallback, split or "
-                                 "truncate";
+      return func.emitError()
+             << "unknown out-of-range policy '" << policyText.trim()
+             << "'; expected error, fallback, split or "
+                "truncate";
     bool found = false;
     for (auto [id, dim] : llvm::enumerate(dims)) {
       if (all || llvm::is_contained(dim.names, name.trim().str())) {
@@ -233,9 +234,9 @@ resolvePolicies(func::FuncOp func, const DimensionAnalysis &analysis,
       }
     }
     if (!found)
-      return func.emitError() << "unknown dimension '" << name.trim()
-                              << "' in the out-of-range policies of '"
-                              << func.getName() << "'";
+      return func.emitError()
+             << "unknown dimension '" << name.trim()
+             << "' in the out-of-range policies of '" << func.getName() << "'";
   }
   int splitCount = 0;
   for (auto [id, policy] : llvm::enumerate(policies)) {
@@ -286,8 +287,7 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   if (!spec)
     return emitError(specLoc) << "invalid buckets for '" << func.getName()
                               << "': " << llvm::toString(spec.takeError());
-  FailureOr<BucketTable> table =
-      resolveSpec(func, *analysis, *spec, specLoc);
+  FailureOr<BucketTable> table = resolveSpec(func, *analysis, *spec, specLoc);
   if (failed(table))
     return failure();
   FailureOr<PaddingResult> padding = analyzePadding(func, *analysis);
@@ -351,7 +351,8 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   for (ArrayRef<int64_t> row : table->rows) {
     auto clone = cast<func::FuncOp>(rewriter.clone(*func));
     clone.setPrivate();
-    clone.setName((func.getName() + "_" + getBucketSuffix(table->dims, row)).str());
+    clone.setName(
+        (func.getName() + "_" + getBucketSuffix(table->dims, row)).str());
     symbolTable.insert(clone, rewriter.getInsertionPoint());
     rewriter.setInsertionPointAfter(clone);
     for (StringRef name :
@@ -372,7 +373,7 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
     SmallVector<Type> argTypes;
     for (BlockArgument arg : entry.getArguments()) {
       clone.setArgAttrs(arg.getArgNumber(),
-                           DictionaryAttr::get(clone.getContext()));
+                        DictionaryAttr::get(clone.getContext()));
       auto type = dyn_cast<RankedTensorType>(arg.getType());
       if (!type || type.hasStaticShape()) {
         argTypes.push_back(arg.getType());
@@ -473,13 +474,12 @@ SmallVector<Value> DispatchBuilder::pad(ValueRange args, func::FuncOp callee) {
               .getResult());
     }
     Type elementType = type.getElementType();
-    TypedAttr padValue =
-        func.getArgAttrOfType<TypedAttr>(i, kPaddingAttrName);
+    TypedAttr padValue = func.getArgAttrOfType<TypedAttr>(i, kPaddingAttrName);
     if (!padValue || padValue.getType() != elementType)
       padValue = rewriter.getZeroAttr(elementType);
     Value padScalar = rewriter.create<arith::ConstantOp>(loc, padValue);
-    operands.push_back(rewriter.create<tensor::PadOp>(loc, bucketType, arg,
-                                                      low, high, padScalar));
+    operands.push_back(rewriter.create<tensor::PadOp>(loc, bucketType, arg, low,
+                                                      high, padScalar));
   }
   return operands;
 }
@@ -532,8 +532,10 @@ void DispatchBuilder::selfCheck(ValueRange results, ValueRange expected,
     if (!isa<FloatType, IntegerType>(elementType))
       continue;
     // The largest absolute difference, +inf where exactly one side is NaN.
-    Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(0.0));
-    Value init = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, f64);
+    Value zero =
+        rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(0.0));
+    Value init =
+        rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, f64);
     init = rewriter.create<linalg::FillOp>(loc, zero, init).getResult(0);
     unsigned rank = type.getRank();
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
@@ -551,26 +553,33 @@ void DispatchBuilder::selfCheck(ValueRange results, ValueRange expected,
               a = b.create<arith::ExtFOp>(l, f64, a);
               e = b.create<arith::ExtFOp>(l, f64, e);
             }
-            Value same = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a, e);
+            Value same =
+                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a, e);
             Value bothNaN = b.create<arith::AndIOp>(
                 l, b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, a, a),
                 b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, e, e));
-            Value abs = b.create<math::AbsFOp>(l, b.create<arith::SubFOp>(l, a, e));
+            Value abs =
+                b.create<math::AbsFOp>(l, b.create<arith::SubFOp>(l, a, e));
             Value inf = b.create<arith::ConstantOp>(
                 l, b.getF64FloatAttr(std::numeric_limits<double>::infinity()));
-            Value isNaN = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, abs, abs);
+            Value isNaN =
+                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, abs, abs);
             abs = b.create<arith::SelectOp>(l, isNaN, inf, abs);
             // Within tolerance * (1 + |expected|) counts as equal: buckets
             // and the fallback may round differently (FMA, vector order).
             Value one = b.create<arith::ConstantOp>(l, b.getF64FloatAttr(1.0));
-            Value tol = b.create<arith::ConstantOp>(l, b.getF64FloatAttr(tolerance));
+            Value tol =
+                b.create<arith::ConstantOp>(l, b.getF64FloatAttr(tolerance));
             Value bound = b.create<arith::MulFOp>(
-                l, tol, b.create<arith::AddFOp>(l, one, b.create<math::AbsFOp>(l, e)));
-            Value close = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, abs, bound);
+                l, tol,
+                b.create<arith::AddFOp>(l, one, b.create<math::AbsFOp>(l, e)));
+            Value close = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE,
+                                                  abs, bound);
             Value equal = b.create<arith::OrIOp>(
                 l, b.create<arith::OrIOp>(l, same, bothNaN), close);
             diff = b.create<arith::SelectOp>(
-                l, equal, b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0.0)), abs);
+                l, equal,
+                b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0.0)), abs);
           } else {
             Value ne = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne,
                                                args[0], args[1]);
@@ -581,8 +590,8 @@ void DispatchBuilder::selfCheck(ValueRange results, ValueRange expected,
           Value max = b.create<arith::MaximumFOp>(l, args[2], diff);
           b.create<linalg::YieldOp>(l, max);
         });
-    Value maxDiff = rewriter.create<tensor::ExtractOp>(loc, generic.getResult(0),
-                                                       ValueRange{});
+    Value maxDiff = rewriter.create<tensor::ExtractOp>(
+        loc, generic.getResult(0), ValueRange{});
     Value differs = rewriter.create<arith::CmpFOp>(
         loc, arith::CmpFPredicate::OGT, maxDiff, zero);
     auto ifOp = rewriter.create<scf::IfOp>(loc, differs, /*withElse=*/false);
@@ -614,21 +623,23 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   SmallVector<std::optional<DimPosition>> dimSource(numDims);
   SmallVector<SmallVector<int32_t>> argDimIds(func.getNumArguments());
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    if (auto ids = func.getArgAttrOfType<DenseI32ArrayAttr>(i, kDimIdsAttrName)) {
+    if (auto ids =
+            func.getArgAttrOfType<DenseI32ArrayAttr>(i, kDimIdsAttrName)) {
       argDimIds[i].assign(ids.asArrayRef().begin(), ids.asArrayRef().end());
       for (auto [d, id] : llvm::enumerate(ids.asArrayRef()))
         if (id >= 0 && unsigned(id) < numDims && !dimSource[id])
           dimSource[id] = DimPosition{i, unsigned(d)};
     }
   if (llvm::any_of(dimSource, [](auto s) { return !s; }))
-    return func.emitError("a symbolic dimension has no argument to read it from");
+    return func.emitError(
+        "a symbolic dimension has no argument to read it from");
 
   // Policies (all "error" without the attribute).
   SmallVector<OutOfRangePolicy> policies(numDims, OutOfRangePolicy::Error);
   if (auto attr = func->getAttrOfType<ArrayAttr>(kPoliciesAttrName)) {
     if (attr.size() != numDims)
-      return func.emitError("'") << kPoliciesAttrName << "' needs "
-                                 << numDims << " entries";
+      return func.emitError("'")
+             << kPoliciesAttrName << "' needs " << numDims << " entries";
     for (auto [k, entry] : llvm::enumerate(attr)) {
       auto text = dyn_cast<StringAttr>(entry);
       std::optional<OutOfRangePolicy> policy =
@@ -648,7 +659,8 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   double selfCheckTolerance = kDefaultSelfCheckTolerance;
   if (auto tol = func->getAttrOfType<FloatAttr>(kSelfCheckAttrName))
     selfCheckTolerance = tol.getValueAsDouble();
-  if (!fallback && (selfCheck || llvm::is_contained(policies, OutOfRangePolicy::Fallback)))
+  if (!fallback &&
+      (selfCheck || llvm::is_contained(policies, OutOfRangePolicy::Fallback)))
     return func.emitError("the fallback policy and the self-check need a '")
            << kFallbackAttrName << "' function";
   std::optional<unsigned> splitDim;
@@ -690,9 +702,9 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   // A fresh body with the same arguments.
   Location loc = func.getLoc();
   Region &body = func.getBody();
-  Block *entry = rewriter.createBlock(&body, body.begin(),
-                                      func.getArgumentTypes(),
-                                      SmallVector<Location>(func.getNumArguments(), loc));
+  Block *entry =
+      rewriter.createBlock(&body, body.begin(), func.getArgumentTypes(),
+                           SmallVector<Location>(func.getNumArguments(), loc));
   // Nothing outside the function refers to its blocks, so the old body can
   // go once the new entry exists.
   for (Block &block : llvm::drop_begin(body))
@@ -709,13 +721,16 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   //    bucket first, and so is every argument along them.
   SmallVector<Value> dims;
   for (std::optional<DimPosition> src : dimSource)
-    dims.push_back(rewriter.create<tensor::DimOp>(loc, args[src->index], src->dim));
+    dims.push_back(
+        rewriter.create<tensor::DimOp>(loc, args[src->index], src->dim));
   auto sliceArgs = [&](ArrayRef<Value> values, unsigned k, Value offset,
                        Value size) {
     SmallVector<Value> sliced;
     for (auto [i, value] : llvm::enumerate(values)) {
       auto type = dyn_cast<RankedTensorType>(value.getType());
-      if (!type || llvm::none_of(argDimIds[i], [&](int32_t id) { return id == int32_t(k); })) {
+      if (!type || llvm::none_of(argDimIds[i], [&](int32_t id) {
+            return id == int32_t(k);
+          })) {
         sliced.push_back(value);
         continue;
       }
@@ -723,9 +738,11 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
           strides(type.getRank(), rewriter.getIndexAttr(1));
       for (unsigned d = 0; d < type.getRank(); ++d) {
         bool inClass = argDimIds[i][d] == int32_t(k);
-        offsets.push_back(inClass ? OpFoldResult(offset) : rewriter.getIndexAttr(0));
-        sizes.push_back(inClass ? OpFoldResult(size)
-                                : tensor::getMixedSize(rewriter, loc, value, d));
+        offsets.push_back(inClass ? OpFoldResult(offset)
+                                  : rewriter.getIndexAttr(0));
+        sizes.push_back(inClass
+                            ? OpFoldResult(size)
+                            : tensor::getMixedSize(rewriter, loc, value, d));
       }
       sliced.push_back(rewriter.create<tensor::ExtractSliceOp>(
           loc, type, value, offsets, sizes, strides));
@@ -735,7 +752,8 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   for (unsigned k = 0; k < numDims; ++k) {
     if (policies[k] != OutOfRangePolicy::Truncate)
       continue;
-    dims[k] = rewriter.create<arith::MinUIOp>(loc, dims[k], builder.index(maxSizes[k]));
+    dims[k] = rewriter.create<arith::MinUIOp>(loc, dims[k],
+                                              builder.index(maxSizes[k]));
     args = sliceArgs(args, k, builder.index(0), dims[k]);
   }
 
@@ -746,11 +764,13 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
     for (unsigned k = 0; k < numDims; ++k) {
       Value le = rewriter.create<arith::CmpIOp>(
           loc, arith::CmpIPredicate::ule, dims[k], builder.index(rows[i][k]));
-      fits = fits ? rewriter.create<arith::AndIOp>(loc, fits, le).getResult() : le;
+      fits =
+          fits ? rewriter.create<arith::AndIOp>(loc, fits, le).getResult() : le;
     }
     if (!fits)
       fits = rewriter.create<arith::ConstantIntOp>(loc, 1, 1);
-    selected = rewriter.create<arith::SelectOp>(loc, fits, builder.index(i), selected);
+    selected =
+        rewriter.create<arith::SelectOp>(loc, fits, builder.index(i), selected);
   }
 
   // The crop sizes, by inlining the shape function.
@@ -770,10 +790,10 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
 
   // 3. One case per bucket.
   TypeRange resultTypes = func.getResultTypes();
-  SmallVector<int64_t> caseValues = llvm::to_vector(
-      llvm::seq<int64_t>(0, rows.size()));
-  auto switchOp = rewriter.create<scf::IndexSwitchOp>(loc, resultTypes, selected,
-                                                      caseValues, rows.size());
+  SmallVector<int64_t> caseValues =
+      llvm::to_vector(llvm::seq<int64_t>(0, rows.size()));
+  auto switchOp = rewriter.create<scf::IndexSwitchOp>(
+      loc, resultTypes, selected, caseValues, rows.size());
   for (unsigned i = 0; i < rows.size(); ++i) {
     Block *caseBlock = rewriter.createBlock(&switchOp.getCaseRegions()[i]);
     rewriter.setInsertionPointToStart(caseBlock);
@@ -816,29 +836,32 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   Value action = builder.index(0);
   if (fallback && llvm::is_contained(policies, OutOfRangePolicy::Fallback)) {
     // Every dimension beyond the range allows the fallback.
-    Value blocked = anyOf([&](unsigned k) {
-      return policies[k] == OutOfRangePolicy::Error;
-    });
+    Value blocked = anyOf(
+        [&](unsigned k) { return policies[k] == OutOfRangePolicy::Error; });
     Value allowed = rewriter.create<arith::XOrIOp>(loc, blocked, trueValue);
-    action = rewriter.create<arith::SelectOp>(loc, allowed, builder.index(1), action);
+    action = rewriter.create<arith::SelectOp>(loc, allowed, builder.index(1),
+                                              action);
   }
   if (splitDim) {
     Value others = anyOf([&](unsigned k) { return k != *splitDim; });
     Value onlySplit = rewriter.create<arith::AndIOp>(
         loc, beyond[*splitDim],
         rewriter.create<arith::XOrIOp>(loc, others, trueValue));
-    action = rewriter.create<arith::SelectOp>(loc, onlySplit, builder.index(2), action);
+    action = rewriter.create<arith::SelectOp>(loc, onlySplit, builder.index(2),
+                                              action);
   }
   auto actionSwitch = rewriter.create<scf::IndexSwitchOp>(
       loc, resultTypes, action, ArrayRef<int64_t>{1, 2}, 2);
   // Fallback.
-  rewriter.setInsertionPointToStart(rewriter.createBlock(&actionSwitch.getCaseRegions()[0]));
+  rewriter.setInsertionPointToStart(
+      rewriter.createBlock(&actionSwitch.getCaseRegions()[0]));
   if (fallback) {
     auto call = rewriter.create<func::CallOp>(loc, fallback, args);
     rewriter.create<scf::YieldOp>(loc, call.getResults());
   }
   // Split: chunks of the largest bucket, each dispatched again.
-  rewriter.setInsertionPointToStart(rewriter.createBlock(&actionSwitch.getCaseRegions()[1]));
+  rewriter.setInsertionPointToStart(
+      rewriter.createBlock(&actionSwitch.getCaseRegions()[1]));
   if (splitDim) {
     unsigned k = *splitDim;
     SmallVector<Value> inits;
@@ -867,8 +890,8 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
             SmallVector<OpFoldResult> offsets, sizes,
                 strides(type.getRank(), rewriter.getIndexAttr(1));
             for (unsigned d = 0; d < type.getRank(); ++d) {
-              bool along = llvm::is_contained(
-                  splitResultDims, DimPosition{unsigned(r), d});
+              bool along = llvm::is_contained(splitResultDims,
+                                              DimPosition{unsigned(r), d});
               offsets.push_back(along ? OpFoldResult(offset)
                                       : rewriter.getIndexAttr(0));
               sizes.push_back(tensor::getMixedSize(rewriter, loc, piece, d));
@@ -883,22 +906,28 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   }
   // Error: report the first dimension beyond every bucket (-1 when only the
   // combination does not fit) and return empty results.
-  rewriter.setInsertionPointToStart(rewriter.createBlock(&actionSwitch.getDefaultRegion()));
-  Value badDim = builder.i64(-1), badValue = builder.i64(0), badMax = builder.i64(0);
+  rewriter.setInsertionPointToStart(
+      rewriter.createBlock(&actionSwitch.getDefaultRegion()));
+  Value badDim = builder.i64(-1), badValue = builder.i64(0),
+        badMax = builder.i64(0);
   for (int64_t k = numDims - 1; k >= 0; --k) {
     Value value = rewriter.create<arith::IndexCastOp>(loc, i64Type, dims[k]);
-    badDim = rewriter.create<arith::SelectOp>(loc, beyond[k], builder.i64(k), badDim);
-    badValue = rewriter.create<arith::SelectOp>(loc, beyond[k], value, badValue);
+    badDim = rewriter.create<arith::SelectOp>(loc, beyond[k], builder.i64(k),
+                                              badDim);
+    badValue =
+        rewriter.create<arith::SelectOp>(loc, beyond[k], value, badValue);
     badMax = rewriter.create<arith::SelectOp>(loc, beyond[k],
                                               builder.i64(maxSizes[k]), badMax);
   }
-  rewriter.create<func::CallOp>(loc, hook, ValueRange{badDim, badValue, badMax});
+  rewriter.create<func::CallOp>(loc, hook,
+                                ValueRange{badDim, badValue, badMax});
   SmallVector<Value> empties;
   for (Type type : resultTypes) {
     auto tensorType = dyn_cast<RankedTensorType>(type);
     if (!tensorType)
       return func.emitError("only ranked tensor results can be bucketed");
-    SmallVector<Value> dynSizes(tensorType.getNumDynamicDims(), builder.index(0));
+    SmallVector<Value> dynSizes(tensorType.getNumDynamicDims(),
+                                builder.index(0));
     empties.push_back(rewriter.create<tensor::EmptyOp>(
         loc, tensorType.getShape(), tensorType.getElementType(), dynSizes));
   }

@@ -1,4 +1,5 @@
-//===- bucket-compile.cpp - One-shot bucketing compiler driver -------------===//
+//===- bucket-compile.cpp - One-shot bucketing compiler driver
+//-------------===//
 //
 // bucket-compile IN.mlir --buckets SPEC -o OUT.o [--header OUT.h]
 //
@@ -101,14 +102,13 @@ struct Options {
           clEnumValN(EmitKind::LLVMIR, "llvm", "optimized LLVM IR"),
           clEnumValN(EmitKind::Object, "obj", "a relocatable object file")),
       cl::cat(category)};
-  cl::opt<std::string> triple{"target", cl::desc("Target triple (default: host)"),
-                              cl::cat(category)};
+  cl::opt<std::string> triple{
+      "target", cl::desc("Target triple (default: host)"), cl::cat(category)};
   cl::opt<std::string> cpu{
       "mcpu", cl::desc("Target CPU (default: the host's for host targets)"),
       cl::cat(category)};
-  cl::opt<std::string> features{"mattr",
-                                cl::desc("Target features, e.g. +avx2"),
-                                cl::cat(category)};
+  cl::opt<std::string> features{
+      "mattr", cl::desc("Target features, e.g. +avx2"), cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level (0-3)"),
                              cl::Prefix, cl::init(3), cl::cat(category)};
   cl::opt<std::string> symbolPrefix{
@@ -245,11 +245,11 @@ static LogicalResult compile(Options &opts, MLIRContext &context) {
   target.cpu = opts.cpu;
   target.features = opts.features;
   target.optLevel = std::min(3u, opts.optLevel.getValue());
-  if (failed(bucket::emitLLVMOutput(
-          *module, target,
-          opts.emit == EmitKind::LLVMIR ? bucket::OutputKind::LLVMIR
+  if (failed(bucket::emitLLVMOutput(*module, target,
+                                    opts.emit == EmitKind::LLVMIR
+                                        ? bucket::OutputKind::LLVMIR
                                         : bucket::OutputKind::Object,
-          out->os())))
+                                    out->os())))
     return failure();
   out->keep();
   return success();

@@ -1,4 +1,4 @@
-//===- PaddingAnalysis.h - Proving that padding cannot change results -*- C++ -*-===//
+//===- PaddingAnalysis.h - Padding that cannot change results -*- C++ -*-===//
 //
 // A bucketed function runs on inputs padded at the end of every bucketed
 // dimension and its results are cropped. That is only correct when the padded

@@ -60,8 +60,8 @@ struct TestPaddingAnalysisPass
       for (auto [id, dim] : llvm::enumerate(dims->getDims())) {
         os << "  dim \"" << dim.getName() << "\" ";
         if (Operation *blocker = padding->splitBlockers[id])
-          os << "not splittable: '" << blocker->getName() << "': "
-             << padding->splitBlockerReasons[id] << "\n";
+          os << "not splittable: '" << blocker->getName()
+             << "': " << padding->splitBlockerReasons[id] << "\n";
         else
           os << "splittable\n";
       }

@@ -16,10 +16,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <iterator>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1106,10 +1106,10 @@ TEST(MemrefCopy, CopiesAStridedViewIntoAPaddedBuffer) {
   float src[8] = {1, 2, 3, -1, 4, 5, 6, -1};
   float dst[15];
   std::fill(std::begin(dst), std::end(dst), 0.0f);
-  int64_t srcDesc[7] = {(int64_t)(intptr_t)src, (int64_t)(intptr_t)src, 0,
-                        2, 3, 4, 1};
-  int64_t dstDesc[7] = {(int64_t)(intptr_t)dst, (int64_t)(intptr_t)dst, 0,
-                        2, 3, 5, 1};
+  int64_t srcDesc[7] = {
+      (int64_t)(intptr_t)src, (int64_t)(intptr_t)src, 0, 2, 3, 4, 1};
+  int64_t dstDesc[7] = {
+      (int64_t)(intptr_t)dst, (int64_t)(intptr_t)dst, 0, 2, 3, 5, 1};
   UnrankedMemRef s{2, srcDesc}, d{2, dstDesc};
   memrefCopy(sizeof(float), &s, &d);
   float expected[15] = {1, 2, 3, 0, 0, 4, 5, 6, 0, 0, 0, 0, 0, 0, 0};
@@ -1137,13 +1137,13 @@ TEST(MemrefCopy, IgnoresMismatchedOrEmptyCopies) {
   float src[2] = {1, 2}, dst[2] = {0, 0};
   int64_t srcDesc[5] = {(int64_t)(intptr_t)src, (int64_t)(intptr_t)src, 0, 2,
                         1};
-  int64_t dstDesc[7] = {(int64_t)(intptr_t)dst, (int64_t)(intptr_t)dst, 0, 1,
-                        2, 2, 1};
+  int64_t dstDesc[7] = {
+      (int64_t)(intptr_t)dst, (int64_t)(intptr_t)dst, 0, 1, 2, 2, 1};
   UnrankedMemRef s{1, srcDesc}, d{2, dstDesc};
   memrefCopy(sizeof(float), &s, &d); // Rank mismatch: nothing happens.
   memrefCopy(sizeof(float), nullptr, &d);
-  int64_t emptyDesc[5] = {(int64_t)(intptr_t)src, (int64_t)(intptr_t)src, 0,
-                          0, 1};
+  int64_t emptyDesc[5] = {(int64_t)(intptr_t)src, (int64_t)(intptr_t)src, 0, 0,
+                          1};
   UnrankedMemRef e{1, emptyDesc}, d1{1, srcDesc};
   memrefCopy(sizeof(float), &e, &d1);
   EXPECT_EQ(dst[0], 0.0f);
