@@ -14,6 +14,10 @@
 
 #include <string>
 
+namespace llvm {
+class Module;
+} // namespace llvm
+
 namespace mlir {
 namespace bucket {
 
@@ -35,6 +39,17 @@ enum class OutputKind { LLVMIR, Object };
 /// the module on failure.
 LogicalResult emitLLVMOutput(ModuleOp module, const TargetOptions &options,
                              OutputKind kind, llvm::raw_pwrite_stream &os);
+
+/// Whether emitObjectInParallel would run for `module`: more than one
+/// function and hardware thread, and ld.lld and llvm-objcopy found.
+bool canEmitInParallel(llvm::Module &module);
+
+/// Optimizes and compiles `module` (unoptimized LLVM IR) in parallel parts
+/// and writes one relocatable object to `os`. Fails, writing nothing, when
+/// it cannot (the caller then compiles the module as a whole).
+LogicalResult emitObjectInParallel(llvm::Module &module,
+                                   const TargetOptions &options,
+                                   llvm::raw_pwrite_stream &os);
 
 } // namespace bucket
 } // namespace mlir
