@@ -43,20 +43,22 @@ static constexpr const char *kLowerToLLVM =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
     "convert-bufferization-to-memref,"
+    // Function-local steps are nested under func.func so that the pass
+    // manager runs them on every bucket's function in parallel.
     "func.func(convert-linalg-to-loops,"
     "convert-vector-to-scf{full-unroll=true},"
-    "lower-vector-multi-reduction{lowering-strategy=inner-reduction}),"
+    "lower-vector-multi-reduction{lowering-strategy=inner-reduction},"
     "canonicalize,"
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct "
     "reassociate-fp-reductions=true},"
     "expand-strided-metadata,"
     "lower-affine,"
     "convert-scf-to-cf,"
-    "convert-math-to-llvm,"
+    "convert-math-to-llvm),"
     "convert-math-to-libm,"
     "finalize-memref-to-llvm{use-generic-functions=true},"
-    "convert-arith-to-llvm,"
-    "convert-index-to-llvm,"
+    "func.func(convert-arith-to-llvm,"
+    "convert-index-to-llvm),"
     "convert-cf-to-llvm,"
     "convert-func-to-llvm,"
     "convert-ub-to-llvm,"
@@ -71,8 +73,8 @@ void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm) {
   // Static shapes (the buckets) get tiled and vectorized; what stays
   // dynamic (the fallback, unbucketed functions) takes the generic lowering.
   pm.addNestedPass<func::FuncOp>(createBucketTileAndVectorizePass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   pm.addNestedPass<func::FuncOp>(createBucketInterchangeForVectorizationPass());
   // parsePassPipeline into an existing pass manager takes the pass list
