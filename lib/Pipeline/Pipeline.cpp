@@ -66,13 +66,17 @@ static constexpr const char *kLowerToLLVM =
 
 StringRef mlir::bucket::getLowerToLLVMPipelineText() { return kLowerToLLVM; }
 
-void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm) {
+void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                            unsigned vectorBits) {
   // Loop order for the loops convert-linalg-to-loops emits. It only permutes
   // loops (each output still reduces in the same order), so the upstream-only
   // text below computes bit-identical results, just slower.
   // Static shapes (the buckets) get tiled and vectorized; what stays
   // dynamic (the fallback, unbucketed functions) takes the generic lowering.
-  pm.addNestedPass<func::FuncOp>(createBucketTileAndVectorizePass());
+  BucketTileAndVectorizePassOptions codegenOptions;
+  codegenOptions.vectorBits = vectorBits;
+  pm.addNestedPass<func::FuncOp>(
+      createBucketTileAndVectorizePass(codegenOptions));
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
@@ -97,5 +101,5 @@ void mlir::bucket::registerBucketPipelines() {
   PassPipelineRegistration<>(
       "bucket-lower-to-llvm",
       "Lower a tensor-level module (bucketed or not) to the LLVM dialect",
-      buildLowerToLLVMPipeline);
+      [](OpPassManager &pm) { buildLowerToLLVMPipeline(pm); });
 }

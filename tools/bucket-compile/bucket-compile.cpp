@@ -231,7 +231,14 @@ static LogicalResult compile(Options &opts, MLIRContext &context) {
   PassManager lower(&context);
   if (failed(applyPassManagerCLOptions(lower)))
     return failure();
-  bucket::buildLowerToLLVMPipeline(lower);
+  // The code generation of static buckets tiles for the target's vector
+  // width (the host's unless --target/--mcpu/--mattr say otherwise).
+  bucket::TargetOptions target;
+  target.triple = opts.triple;
+  target.cpu = opts.cpu;
+  target.features = opts.features;
+  target.optLevel = std::min(3u, opts.optLevel.getValue());
+  bucket::buildLowerToLLVMPipeline(lower, bucket::getTargetVectorBits(target));
   if (failed(lower.run(*module)))
     return failure();
   if (opts.emit == EmitKind::Lowered) {
@@ -240,11 +247,6 @@ static LogicalResult compile(Options &opts, MLIRContext &context) {
     return success();
   }
 
-  bucket::TargetOptions target;
-  target.triple = opts.triple;
-  target.cpu = opts.cpu;
-  target.features = opts.features;
-  target.optLevel = std::min(3u, opts.optLevel.getValue());
   if (failed(bucket::emitLLVMOutput(*module, target,
                                     opts.emit == EmitKind::LLVMIR
                                         ? bucket::OutputKind::LLVMIR

@@ -49,11 +49,14 @@ struct BucketizeOptions : public PassPipelineOptions<BucketizeOptions> {
 /// generates the dispatchers (`bucket-bucketize`).
 void buildBucketizePipeline(OpPassManager &pm, const BucketizeOptions &options);
 
-/// The generic lowering from tensors to the LLVM dialect
-/// (`bucket-lower-to-llvm`): bufferization with identity-layout function
-/// boundaries, ownership-based deallocation, linalg to loops, and the
-/// conversions to LLVM. It handles static and dynamic shapes alike.
-void buildLowerToLLVMPipeline(OpPassManager &pm);
+/// The lowering from tensors to the LLVM dialect (`bucket-lower-to-llvm`):
+/// the code generation of static buckets (bucket-tile-and-vectorize) and the
+/// generic lowering of what stays dynamic, bufferization with
+/// identity-layout function boundaries, ownership-based deallocation, loops,
+/// vector lowering and the conversions to LLVM.
+/// `vectorBits` is the target's vector register width for the code
+/// generation of static buckets (0: the host's).
+void buildLowerToLLVMPipeline(OpPassManager &pm, unsigned vectorBits = 0);
 
 /// The textual form of buildLowerToLLVMPipeline, runnable with upstream
 /// `mlir-opt --pass-pipeline=...`.

@@ -40,6 +40,11 @@ enum class OutputKind { LLVMIR, Object };
 LogicalResult emitLLVMOutput(ModuleOp module, const TargetOptions &options,
                              OutputKind kind, llvm::raw_pwrite_stream &os);
 
+/// The vector register width in bits of the target `options` describe (512
+/// with AVX-512F, 256 with AVX, 128 otherwise); 0 if there is no such
+/// target.
+unsigned getTargetVectorBits(const TargetOptions &options);
+
 /// Whether emitObjectInParallel would run for `module`: more than one
 /// function and hardware thread, and ld.lld and llvm-objcopy found.
 bool canEmitInParallel(llvm::Module &module);
