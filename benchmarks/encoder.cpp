@@ -3,7 +3,9 @@
 // Runs the example encoder over real length distributions (histogram CSVs:
 // `length,count`), each distinct length (clamped to 512) once per build, and
 // weights the times by the counts. Builds, all in this program:
-//   bucketed  the demo's 8 buckets (BUCKET_DEMO_BUCKETS)
+//   bucketed  8 buckets: the demo's (BUCKET_DEMO_BUCKETS, chosen for SQuAD),
+//             or for a histogram whose file name names WNUT the buckets
+//             chosen for WNUT-17 (BUCKET_BENCH_WNUT_BUCKETS)
 //   padmax    one bucket of 512: every input padded to the maximum
 //   generic   no bucketing: the dynamic function, generic lowering
 //   oracle    one bucket per sampled length (BUCKET_BENCH_ORACLE_LENGTHS):
@@ -26,6 +28,7 @@
 #include "generic.h"
 #include "oracle.h"
 #include "padmax.h"
+#include "wnut.h"
 #include "probe.h"
 
 #include <cmath>
@@ -175,6 +178,9 @@ int main(int argc, char **argv) {
   bool failed = false;
 
   for (const std::string &csv : csvs) {
+    bool isWnut = csv.find("wnut") != std::string::npos;
+    CallFn bucketedFn = isWnut ? wnut_forward_call : bucketed_forward_call;
+    const char *bucketSpec = isWnut ? BUCKET_BENCH_WNUT_BUCKETS : BUCKET_DEMO_BUCKETS;
     std::map<int64_t, int64_t> hist = readHistogram(csv);
     int64_t samples = 0;
     for (auto [l, c] : hist)
@@ -192,7 +198,7 @@ int main(int argc, char **argv) {
       Inputs in(length);
       std::vector<float> ref, out;
       call(generic_forward_call, in, &ref);
-      for (CallFn fn : {bucketed_forward_call, padmax_forward_call}) {
+      for (CallFn fn : {bucketedFn, padmax_forward_call}) {
         call(fn, in, &out);
         double d = maxDiff(out, ref);
         if (!(d <= 1e-3)) {
@@ -201,7 +207,7 @@ int main(int argc, char **argv) {
           failed = true;
         }
       }
-      tBucketed += count * time(bucketed_forward_call, in, 0.05, 2);
+      tBucketed += count * time(bucketedFn, in, 0.05, 2);
       tPadmax += count * time(padmax_forward_call, in, 0.05, 2);
       tGeneric += count * time(generic_forward_call, in, 0.05, 2);
       auto it = torch.find(length);
@@ -231,7 +237,7 @@ int main(int argc, char **argv) {
         std::printf("FAIL oracle length %lld\n", (long long)length);
         failed = true;
       }
-      oBucketed += w * time(bucketed_forward_call, in, 0.05, 2);
+      oBucketed += w * time(bucketedFn, in, 0.05, 2);
       oOracle += w * time(oracle_forward_call, in, 0.05, 2);
     }
 
@@ -239,6 +245,7 @@ int main(int argc, char **argv) {
         "\n## %s: %lld samples, %zu distinct lengths (clamped to 512)\n",
         csv.c_str(), (long long)samples, lengths.size());
     std::printf("%-34s %12s %12s\n", "build", "seconds", "bucketed is");
+    std::printf("bucketed: %s\n", bucketSpec);
     std::printf("%-34s %12.3f %12s\n", "bucketed (8 buckets)", tBucketed,
                 "1.00x");
     std::printf("%-34s %12.3f %11.2fx\n", "padded to 512", tPadmax,
