@@ -8,6 +8,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
@@ -230,13 +231,11 @@ void visit(DimUnionFind &uf, Operation *op) {
     return;
   }
   if (auto generate = dyn_cast<tensor::GenerateOp>(op)) {
-    SmallVector<OpFoldResult> sizes;
-    unsigned next = 0;
-    for (int64_t size : generate.getType().getShape())
-      sizes.push_back(ShapedType::isDynamic(size)
-                          ? OpFoldResult(generate.getDynamicExtents()[next++])
-                          : OpFoldResult(Builder(op).getIndexAttr(size)));
-    return uniteWithSizes(uf, generate, sizes, op);
+    Builder b(op->getContext());
+    return uniteWithSizes(uf, generate,
+                          getMixedValues(generate.getType().getShape(),
+                                         generate.getDynamicExtents(), b),
+                          op);
   }
   if (auto forOp = dyn_cast<scf::ForOp>(op)) {
     for (auto [init, iterArg, result, yielded] :

@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Error.h"
@@ -686,28 +687,22 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
   if (auto empty = dyn_cast<tensor::EmptyOp>(op))
     return visitEmpty(op, empty, empty.getMixedSizes(),
                       Abstract::get(Abstract::Unknown));
+  Builder b(op->getContext());
   if (auto splat = dyn_cast<tensor::SplatOp>(op)) {
-    SmallVector<OpFoldResult> sizes;
-    unsigned next = 0;
-    for (int64_t size : splat.getType().getShape())
-      sizes.push_back(ShapedType::isDynamic(size)
-                          ? OpFoldResult(splat.getDynamicSizes()[next++])
-                          : OpFoldResult(Builder(op).getIndexAttr(size)));
     Attribute c;
     Abstract content = matchPattern(splat.getInput(), m_Constant(&c))
                            ? Abstract::constant(cast<TypedAttr>(c), false, 0)
                            : Abstract::get(Abstract::Finite);
-    return visitEmpty(op, splat, sizes, content);
+    return visitEmpty(
+        op, splat,
+        getMixedValues(splat.getType().getShape(), splat.getDynamicSizes(), b),
+        content);
   }
-  if (auto generate = dyn_cast<tensor::GenerateOp>(op)) {
-    SmallVector<OpFoldResult> sizes;
-    unsigned next = 0;
-    for (int64_t size : generate.getType().getShape())
-      sizes.push_back(ShapedType::isDynamic(size)
-                          ? OpFoldResult(generate.getDynamicExtents()[next++])
-                          : OpFoldResult(Builder(op).getIndexAttr(size)));
-    return visitEmpty(op, generate, sizes, Abstract::get(Abstract::Finite));
-  }
+  if (auto generate = dyn_cast<tensor::GenerateOp>(op))
+    return visitEmpty(op, generate,
+                      getMixedValues(generate.getType().getShape(),
+                                     generate.getDynamicExtents(), b),
+                      Abstract::get(Abstract::Finite));
 
   bool touchesPadding = llvm::any_of(
       op->getOperands(), [&](Value v) { return lookup(v) != nullptr; });
