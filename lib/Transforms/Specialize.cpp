@@ -834,7 +834,9 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   };
   Value trueValue = rewriter.create<arith::ConstantIntOp>(loc, 1, 1);
   Value action = builder.index(0);
-  if (fallback && llvm::is_contained(policies, OutOfRangePolicy::Fallback)) {
+  bool hasFallbackAction =
+      fallback && llvm::is_contained(policies, OutOfRangePolicy::Fallback);
+  if (hasFallbackAction) {
     // Every dimension beyond the range allows the fallback.
     Value blocked = anyOf(
         [&](unsigned k) { return policies[k] == OutOfRangePolicy::Error; });
@@ -850,19 +852,26 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
     action = rewriter.create<arith::SelectOp>(loc, onlySplit, builder.index(2),
                                               action);
   }
+  // Only the actions the policies allow get a case.
+  SmallVector<int64_t> actions;
+  if (hasFallbackAction)
+    actions.push_back(1);
+  if (splitDim)
+    actions.push_back(2);
   auto actionSwitch = rewriter.create<scf::IndexSwitchOp>(
-      loc, resultTypes, action, ArrayRef<int64_t>{1, 2}, 2);
+      loc, resultTypes, action, actions, actions.size());
+  unsigned nextCase = 0;
   // Fallback.
-  rewriter.setInsertionPointToStart(
-      rewriter.createBlock(&actionSwitch.getCaseRegions()[0]));
-  if (fallback) {
+  if (hasFallbackAction) {
+    rewriter.setInsertionPointToStart(
+        rewriter.createBlock(&actionSwitch.getCaseRegions()[nextCase++]));
     auto call = rewriter.create<func::CallOp>(loc, fallback, args);
     rewriter.create<scf::YieldOp>(loc, call.getResults());
   }
   // Split: chunks of the largest bucket, each dispatched again.
-  rewriter.setInsertionPointToStart(
-      rewriter.createBlock(&actionSwitch.getCaseRegions()[1]));
   if (splitDim) {
+    rewriter.setInsertionPointToStart(
+        rewriter.createBlock(&actionSwitch.getCaseRegions()[nextCase++]));
     unsigned k = *splitDim;
     SmallVector<Value> inits;
     unsigned nextCrop = 0;
@@ -932,16 +941,6 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
         loc, tensorType.getShape(), tensorType.getElementType(), dynSizes));
   }
   rewriter.create<scf::YieldOp>(loc, empties);
-  // Unused cases of the action switch yield what the error case does.
-  for (Region &region : actionSwitch.getCaseRegions()) {
-    Block &block = region.front();
-    if (!block.empty())
-      continue;
-    rewriter.setInsertionPointToStart(&block);
-    IRMapping copy;
-    for (Operation &op : actionSwitch.getDefaultRegion().front())
-      rewriter.clone(op, copy);
-  }
   rewriter.setInsertionPointAfter(actionSwitch);
   rewriter.create<scf::YieldOp>(loc, actionSwitch.getResults());
 
