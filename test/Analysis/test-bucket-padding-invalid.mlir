@@ -307,3 +307,84 @@ func.func @insert_at_offset(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<?xf3
   %r = tensor.insert_slice %y into %x[1] [%n] [1] : tensor<?xf32> into tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// expected-error @below {{invalid pad value for argument 0: expected a string or a typed constant}}
+func.func @pad_value_not_a_value(%x: tensor<?xf32> {bucket.pad_value = [1.0]}) -> tensor<?xf32> {
+  return %x : tensor<?xf32>
+}
+
+// -----
+
+// A size computed from a padded size in a way the analysis does not follow
+// (twice the length).
+func.func @doubled(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %m = arith.muli %n, %c2 : index
+  // expected-error @below {{cannot prove that padding is safe: a size computed from a padded dimension in a way the analysis does not follow}}
+  %e = tensor.empty(%m) : tensor<?xf32>
+  return %e : tensor<?xf32>
+}
+
+// -----
+
+// A strided slice of a padded dimension.
+func.func @strided(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %h = arith.divui %n, %c2 : index
+  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: a slice of a padded dimension with a computed offset or a stride}}
+  %s = tensor.extract_slice %x[0] [%h] [2] : tensor<?xf32> to tensor<?xf32>
+  return %s : tensor<?xf32>
+}
+
+// -----
+
+// Padding a padded dimension by an amount passed in.
+func.func @pad_by_argument(%x: tensor<?xf32>, %p: index) -> tensor<?xf32> {
+  %zero = arith.constant 0.0 : f32
+  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: a tensor.pad of a padded dimension by a computed amount}}
+  %r = tensor.pad %x low[0] high[%p] {
+  ^bb0(%i: index):
+    tensor.yield %zero : f32
+  } : tensor<?xf32> to tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// Splitting a padded dimension in a reshape interleaves the padding.
+func.func @split_reshape(%x: tensor<?xf32>) -> tensor<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %q = arith.divui %n, %c4 : index
+  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: a reshape that splits a padded dimension}}
+  %r = tensor.expand_shape %x [[0, 1]] output_shape [%q, 4] : tensor<?xf32> into tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+// A padded reduction loop that also appears in a window expression.
+#win_in  = affine_map<(i, k) -> (i + k)>
+#win_k   = affine_map<(i, k) -> (k)>
+#win_out = affine_map<(i, k) -> (i)>
+func.func @window_over_padded_reduction(%x: tensor<?xf32>, %w: tensor<?xf32>) -> tensor<4xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @below {{cannot prove that padding dimension 'arg1.0' is safe: a padded reduction loop in an indexing expression}}
+  %r = linalg.generic {indexing_maps = [#win_in, #win_k, #win_out], iterator_types = ["parallel", "reduction"]}
+      ins(%x, %w : tensor<?xf32>, tensor<?xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

@@ -60,3 +60,29 @@ func.func private @bad_policy_n4(%x: tensor<4xf32>) -> tensor<4xf32>
     attributes {bucket.bucket = array<i64: 4>, bucket.specialization_of = @bad_policy} {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// expected-error @below {{'bucket.policies' needs 1 entries}}
+func.func @short_policies(%x: tensor<?xf32> {bucket.dim_ids = array<i32: 0>}) -> tensor<?xf32>
+    attributes {bucket.bucket_table = [array<i64: 4>], bucket.dim_names = ["n"],
+                bucket.policies = []} {
+  return %x : tensor<?xf32>
+}
+func.func private @short_policies_n4(%x: tensor<4xf32>) -> tensor<4xf32>
+    attributes {bucket.bucket = array<i64: 4>, bucket.specialization_of = @short_policies} {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @below {{unknown fallback function @missing}}
+func.func @unknown_fallback(%x: tensor<?xf32> {bucket.dim_ids = array<i32: 0>}) -> tensor<?xf32>
+    attributes {bucket.bucket_table = [array<i64: 4>], bucket.dim_names = ["n"],
+                bucket.fallback = @missing} {
+  return %x : tensor<?xf32>
+}
+func.func private @unknown_fallback_n4(%x: tensor<4xf32>) -> tensor<4xf32>
+    attributes {bucket.bucket = array<i64: 4>, bucket.specialization_of = @unknown_fallback} {
+  return %x : tensor<4xf32>
+}
