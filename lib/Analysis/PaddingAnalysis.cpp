@@ -525,9 +525,9 @@ class Analyzer {
 public:
   Analyzer(func::FuncOp func, const DimensionAnalysis &dims,
            ArrayRef<TypedAttr> padValues, ArrayRef<bool> masks)
-      : func(func), dims(dims), padValues(padValues), masks(masks),
-        splitBlockers(dims.getDims().size(), nullptr),
-        splitBlockerReasons(dims.getDims().size()) {}
+      : splitBlockers(dims.getDims().size(), nullptr),
+        splitBlockerReasons(dims.getDims().size()), func(func), dims(dims),
+        padValues(padValues), masks(masks) {}
 
   /// Runs the analysis; the failure, if any.
   std::optional<Failure> run();
@@ -984,7 +984,7 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
       if (auto dimExpr = dyn_cast<AffineDimExpr>(expr)) {
         unsigned l = dimExpr.getPosition();
         if (!loopPad[l])
-          loopPad[l] = PadDim{(*src)[d]->cls, (*src)[d]->offset, {}};
+          loopPad[l] = makePadDim((*src)[d]->cls, (*src)[d]->offset, {});
         continue;
       }
     }
@@ -1187,7 +1187,8 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
   }
 
   // 2. The padded contents of the results, per padded dimension.
-  for (auto [i, result] : llvm::enumerate(op->getResults())) {
+  for (auto [index, result] : llvm::enumerate(op->getResults())) {
+    unsigned i = index; // Captured by the lambda below.
     OpOperand *init = op.getDpsInitOperand(i);
     auto type = dyn_cast<RankedTensorType>(result.getType());
     if (!type)

@@ -218,7 +218,8 @@ static SmallVector<linalg::LinalgOp> packRhs(RewriterBase &rewriter,
     return {};
   int64_t m = lhsType.getDimSize(0), k = rhsType.getDimSize(0),
           n = rhsType.getDimSize(1);
-  auto [mr, nr] = getContractionTile(m, n, options);
+  auto [mr, tileCols] = getContractionTile(m, n, options);
+  int64_t nr = tileCols; // Captured by the loop body builder below.
   if (nr <= 1 || n % nr != 0 || n / nr < 2 || m < 2 * mr)
     return {};
   int64_t panels = n / nr;
