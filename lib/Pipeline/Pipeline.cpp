@@ -35,14 +35,16 @@ void mlir::bucket::buildBucketizePipeline(OpPassManager &pm,
 
 // Kept as text so that exactly the same lowering can be run with upstream
 // mlir-opt, which the end-to-end tests do to obtain their reference.
-static constexpr const char *kLowerToLLVM =
-    "builtin.module("
+// bucket-plan-buffers runs between the two halves in buildLowerToLLVMPipeline;
+// it only moves buffers, so the reference lowering leaves it out.
+static constexpr const char *kBufferize =
     "func.func(convert-elementwise-to-linalg),"
     "canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
-    "convert-bufferization-to-memref,"
+    "convert-bufferization-to-memref";
+static constexpr const char *kLowerBuffers =
     // Function-local steps are nested under func.func so that the pass
     // manager runs them on every bucket's function in parallel.
     "func.func(convert-linalg-to-loops,"
@@ -62,9 +64,13 @@ static constexpr const char *kLowerToLLVM =
     "convert-cf-to-llvm,"
     "convert-func-to-llvm,"
     "convert-ub-to-llvm,"
-    "reconcile-unrealized-casts)";
+    "reconcile-unrealized-casts";
 
-StringRef mlir::bucket::getLowerToLLVMPipelineText() { return kLowerToLLVM; }
+StringRef mlir::bucket::getLowerToLLVMPipelineText() {
+  static const std::string text = std::string("builtin.module(") +
+                                  kBufferize + "," + kLowerBuffers + ")";
+  return text;
+}
 
 void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm,
                                             unsigned vectorBits) {
@@ -81,14 +87,14 @@ void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   pm.addNestedPass<func::FuncOp>(createBucketInterchangeForVectorizationPass());
-  // parsePassPipeline into an existing pass manager takes the pass list
-  // without the anchor.
-  StringRef passes = StringRef(kLowerToLLVM)
-                         .drop_front(StringRef("builtin.module(").size())
-                         .drop_back();
-  // The text names registered passes only: failing to parse it is a bug in
-  // this file, not a user error.
-  if (failed(parsePassPipeline(passes, pm)))
+  // The texts name registered passes only: failing to parse them is a bug
+  // in this file, not a user error.
+  if (failed(parsePassPipeline(kBufferize, pm)))
+    llvm::report_fatal_error("bucket: invalid built-in lowering pipeline");
+  // Static buckets get one arena for their buffers instead of an allocation
+  // per op (see BufferPlan.h).
+  pm.addNestedPass<func::FuncOp>(createBucketPlanBuffersPass());
+  if (failed(parsePassPipeline(kLowerBuffers, pm)))
     llvm::report_fatal_error("bucket: invalid built-in lowering pipeline");
 }
 

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "bucket/Transforms/Passes.h"
+#include "bucket/Transforms/BufferPlan.h"
 #include "bucket/Transforms/Codegen.h"
 #include "bucket/Transforms/Specialize.h"
 
@@ -13,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -26,6 +28,7 @@ namespace bucket {
 #define GEN_PASS_DEF_BUCKETGENERATEDISPATCHPASS
 #define GEN_PASS_DEF_BUCKETINTERCHANGEFORVECTORIZATIONPASS
 #define GEN_PASS_DEF_BUCKETTILEANDVECTORIZEPASS
+#define GEN_PASS_DEF_BUCKETPLANBUFFERSPASS
 #include "bucket/Transforms/Passes.h.inc"
 } // namespace bucket
 } // namespace mlir
@@ -157,6 +160,18 @@ struct BucketTileAndVectorizePass
         vectorBits ? vectorBits.getValue() : getHostVectorBits();
     IRRewriter rewriter(&getContext());
     tileAndVectorize(rewriter, getOperation(), options);
+  }
+};
+
+struct BucketPlanBuffersPass
+    : public bucket::impl::BucketPlanBuffersPassBase<BucketPlanBuffersPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    BufferPlanResult plan = planStaticBuffers(rewriter, getOperation());
+    numBuffers += plan.numBuffers;
+    arenaBytes += plan.arenaBytes;
+    separateBytes += plan.separateBytes;
   }
 };
 } // namespace
