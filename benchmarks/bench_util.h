@@ -3,7 +3,8 @@
 // Header-only helpers shared by the benchmark programs: a monotonic clock,
 // "best of" timing with a time budget (the machines are shared and noisy:
 // the minimum is the most repeatable statistic), and MLIR memref
-// descriptors for calling `_mlir_ciface_` entry points.
+// descriptors for calling `_mlir_ciface_` entry points, and the core's peak
+// fp32 FMA throughput, the ceiling every GFLOP/s figure is read against.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <immintrin.h>
+#include <string>
 
 namespace bench {
 
@@ -36,6 +39,69 @@ inline double bestOf(const std::function<void()> &fn, double budget = 0.2,
     best = std::min(best, now() - t0);
   }
   return best;
+}
+
+namespace detail {
+// Twelve independent chains of fused multiply-adds: more than FMA latency x
+// FMA pipes on current x86 cores (4 x 2), so the pipes never wait. Each
+// function is compiled for its instruction set and only called where the CPU
+// has it; the benchmarks themselves are built for the baseline ISA.
+#define BUCKET_BENCH_FMA_CHAINS(VEC, SET1, FMA, ADD, REDUCE)                   \
+  VEC acc[12];                                                                 \
+  for (int j = 0; j < 12; ++j)                                                 \
+    acc[j] = SET1(1.0f + j * 1e-3f);                                           \
+  VEC a = SET1(0.999999f), b = SET1(1e-7f);                                    \
+  for (long i = 0; i < iterations; ++i)                                        \
+    for (int j = 0; j < 12; ++j)                                               \
+      acc[j] = FMA(acc[j], a, b);                                              \
+  VEC sum = acc[0];                                                            \
+  for (int j = 1; j < 12; ++j)                                                 \
+    sum = ADD(sum, acc[j]);                                                    \
+  return REDUCE(sum);
+
+__attribute__((target("avx512f"))) inline float fmaChains512(long iterations) {
+  BUCKET_BENCH_FMA_CHAINS(__m512, _mm512_set1_ps, _mm512_fmadd_ps,
+                          _mm512_add_ps, _mm512_reduce_add_ps)
+}
+
+__attribute__((target("avx2,fma"))) inline float reduce256(__m256 v) {
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, v);
+  float sum = 0;
+  for (float x : lanes)
+    sum += x;
+  return sum;
+}
+
+__attribute__((target("avx2,fma"))) inline float
+fmaChains256(long iterations) {
+  BUCKET_BENCH_FMA_CHAINS(__m256, _mm256_set1_ps, _mm256_fmadd_ps,
+                          _mm256_add_ps, reduce256)
+}
+#undef BUCKET_BENCH_FMA_CHAINS
+} // namespace detail
+
+/// The core's peak fp32 throughput in GFLOP/s, measured: the best of a few
+/// runs of independent FMA chains at the widest vector width the CPU has
+/// (AVX-512 or AVX2+FMA; 0 if neither). `isa` receives the width used.
+inline double measurePeakGflops(std::string *isa = nullptr) {
+  const long iterations = 2000000;
+  volatile float sink = 0;
+  int lanes = 0;
+  std::function<void()> run;
+  if (__builtin_cpu_supports("avx512f")) {
+    lanes = 16;
+    run = [&] { sink = sink + detail::fmaChains512(iterations); };
+  } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    lanes = 8;
+    run = [&] { sink = sink + detail::fmaChains256(iterations); };
+  } else {
+    return 0;
+  }
+  if (isa)
+    *isa = lanes == 16 ? "AVX-512" : "AVX2+FMA";
+  double seconds = bestOf(run, 0.3, 5);
+  return 2.0 * lanes * 12 * iterations / seconds * 1e-9;
 }
 
 /// An MLIR ranked memref descriptor.

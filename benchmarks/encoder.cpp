@@ -31,6 +31,7 @@
 #include "wnut.h"
 #include "probe.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -150,6 +151,17 @@ const Bucket kBuckets[] = {
         BUCKETED_BUCKET(128) BUCKETED_BUCKET(192) BUCKETED_BUCKET(256)
             BUCKETED_BUCKET(384) BUCKETED_BUCKET(512)};
 
+/// The multiply-add FLOPs of the encoder's matmuls at length `l` (2 layers):
+/// Q, K, V, O projections (l x 256 x 256 each), the FFN (l x 256 x 1024 and
+/// l x 1024 x 256), and attention scores and context (4 heads, l x 64 x l and
+/// l x l x 64). Everything else (softmax, layer norm, GELU) is O(l) per
+/// element and left out: a lower bound on the work.
+double encoderFlops(int64_t l) {
+  double d = double(l);
+  return 2 * (4 * 2 * d * 256 * 256 + 2 * 2 * d * 256 * 1024 +
+              2 * 2 * 4 * d * d * 64);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -191,6 +203,18 @@ int main(int argc, char **argv) {
     std::map<int64_t, double> torch;
     if (!torchScript.empty())
       torch = runTorch(torchScript, lengths);
+
+    // The work each build does over the histogram, in matmul FLOPs: what
+    // the measured ratios are read against.
+    std::vector<int64_t> buckets =
+        parseList(std::strchr(bucketSpec, '=') + 1);
+    double wExact = 0, wBucketed = 0, wPadmax = 0;
+    for (auto [length, count] : hist) {
+      int64_t bucket = *std::lower_bound(buckets.begin(), buckets.end(), length);
+      wExact += count * encoderFlops(length);
+      wBucketed += count * encoderFlops(bucket);
+      wPadmax += count * encoderFlops(512);
+    }
 
     double tBucketed = 0, tPadmax = 0, tGeneric = 0, tTorch = 0;
     bool torchComplete = !torchScript.empty();
@@ -260,6 +284,9 @@ int main(int argc, char **argv) {
     std::printf("%-34s %12.3f %11.2fx   (bucketed on the sample: %.3f s)\n",
                 "oracle (sampled lengths)", oOracle, oOracle / oBucketed,
                 oBucketed);
+    std::printf("work (matmul FLOPs): padded to 512 does %.2fx the bucketed "
+                "build's and %.2fx the exact lengths'\n",
+                wPadmax / wBucketed, wPadmax / wExact);
   }
 
   // Per bucket: the encoder at exactly the bucket length, bucketed vs
@@ -274,8 +301,17 @@ int main(int argc, char **argv) {
               "read sizes + select + pad + crop, measured on the probe "
               "(dispatch_probe.mlir: same signature and buckets, no work) at "
               "length B-1 against its bucket B called directly\n");
-  std::printf("%6s %11s %11s %9s %14s %9s\n", "seq", "bucketed", "torch",
-              "torch/b", "dispatch ns", "share");
+  // What "2x PyTorch" asks of this core: the matmul FLOPs at B in half of
+  // PyTorch's time, against the peak of the core's FMA units.
+  std::string isa;
+  double peak = bench::measurePeakGflops(&isa);
+  std::printf("# GFLOP/s = matmul FLOPs at B / time; 2x-torch = the GFLOP/s "
+              "a call at half of PyTorch's time would need; peak of this "
+              "core: %.1f GFLOP/s (%s FMA chains, measured)\n",
+              peak, isa.empty() ? "no FMA" : isa.c_str());
+  std::printf("%6s %11s %11s %9s %9s %10s %14s %9s\n", "seq", "bucketed",
+              "torch", "torch/b", "GFLOP/s", "2x-torch", "dispatch ns",
+              "share");
   for (const Bucket &b : kBuckets) {
     Inputs exact(b.size), below(b.size - 1);
     double tExact = time(bucketed_forward_call, exact, 0.1, 3);
@@ -289,8 +325,10 @@ int main(int argc, char **argv) {
     double overhead = tDispatch - tDirect;
     auto it = torch.find(b.size);
     double tTorch = it == torch.end() ? NAN : it->second;
-    std::printf("%6lld %11.6f %11.6f %8.2fx %14.0f %8.3f%%\n",
+    double flops = encoderFlops(b.size);
+    std::printf("%6lld %11.6f %11.6f %8.2fx %9.1f %10.1f %14.0f %8.3f%%\n",
                 (long long)b.size, tExact, tTorch, tTorch / tExact,
+                flops / tExact * 1e-9, flops / (tTorch / 2) * 1e-9,
                 overhead * 1e9, 100.0 * overhead / tExact);
   }
   return failed ? 1 : 0;

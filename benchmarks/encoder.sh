@@ -18,6 +18,11 @@ if /usr/bin/python3 -c "import torch" 2>/dev/null; then
 else
   echo "# PyTorch not found (/usr/bin/python3 -c 'import torch'): skipped"
 fi
+# PyTorch's matmuls run in OpenBLAS: give it the same core type as the
+# kernel benchmark (kernels.sh), or 0.3.21 takes slow kernels on recent
+# AVX-512 CPUs.
+if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
+echo "# OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 grep -m1 "model name" /proc/cpuinfo | sed 's/^/# /'
 exec taskset -c 0 "$build/bin/bucket-bench-encoder" \

@@ -165,8 +165,12 @@ int main(int argc, char **argv) {
   std::printf("# static kernels, one core, GFLOP/s (best of runs); reference "
               "%s\n",
               blas);
-  std::printf("%-28s %9s %9s %9s %12s %12s\n", "shape", "ours", "openblas",
-              "generic", "ours/blas", "ours/generic");
+  std::string isa;
+  double peak = bench::measurePeakGflops(&isa);
+  std::printf("# peak of this core: %.1f GFLOP/s (%s FMA chains, measured)\n",
+              peak, isa.empty() ? "no FMA" : isa.c_str());
+  std::printf("%-28s %9s %9s %9s %12s %12s %9s\n", "shape", "ours", "openblas",
+              "generic", "ours/blas", "ours/generic", "ours/peak");
   double logSum = 0, logSumGeneric = 0, worstRatio = 1e9;
   int count = 0;
   bool failed = false;
@@ -198,8 +202,9 @@ int main(int argc, char **argv) {
         [&] { callGenerated(s, false, a.data(), b.data()); }, budget, 1, 5);
     double gOurs = flops / tOurs * 1e-9, gBlas = flops / tBlas * 1e-9,
            gGeneric = flops / tGeneric * 1e-9;
-    std::printf("%-28s %9.1f %9.1f %9.1f %11.2fx %11.1fx\n", s.name.c_str(),
-                gOurs, gBlas, gGeneric, gOurs / gBlas, gOurs / gGeneric);
+    std::printf("%-28s %9.1f %9.1f %9.1f %11.2fx %11.1fx %8.0f%%\n",
+                s.name.c_str(), gOurs, gBlas, gGeneric, gOurs / gBlas,
+                gOurs / gGeneric, peak > 0 ? 100 * gOurs / peak : 0.0);
     logSum += std::log(gOurs / gBlas);
     logSumGeneric += std::log(gOurs / gGeneric);
     worstRatio = std::min(worstRatio, gOurs / gBlas);
