@@ -154,6 +154,33 @@ static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   hoistLoopInvariantSubsets(rewriter, inner);
 }
 
+/// A tile of a gather (an embedding lookup: `tensor.extract %table[%id, %d]`
+/// with `%id` an input element) reads each input whose tile is a single
+/// element at the same position in every iteration, but the vectorizer only
+/// sees a block argument and emits a gather. Reading such an input once, before
+/// the op, makes the index loop-invariant: the lookup becomes a contiguous
+/// vector load of the row.
+static void hoistSingleElementInputs(RewriterBase &rewriter,
+                                     linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || generic.getBody()->getOps<tensor::ExtractOp>().empty())
+    return;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    auto type = dyn_cast<RankedTensorType>(input->get().getType());
+    BlockArgument arg = generic.getMatchingBlockArgument(input);
+    if (!type || !type.hasStaticShape() || type.getNumElements() != 1 ||
+        arg.use_empty())
+      continue;
+    rewriter.setInsertionPoint(generic);
+    SmallVector<Value> zeros(
+        type.getRank(),
+        arith::ConstantIndexOp::create(rewriter, generic.getLoc(), 0));
+    Value element =
+        tensor::ExtractOp::create(rewriter, generic.getLoc(), input->get(), zeros);
+    rewriter.replaceAllUsesWith(arg, element);
+  }
+}
+
 /// Other ops: parallel dimensions by 1 except the innermost one, which gets
 /// a whole number of vectors; reduction dimensions stay whole, so a row
 /// reduces in registers.
@@ -181,6 +208,7 @@ static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
       return;
     target = cast<linalg::LinalgOp>(tiled->tiledOps.back());
   }
+  hoistSingleElementInputs(rewriter, target);
   // Whole-row vectors of huge reductions would unroll into too much code.
   int64_t elements = 1;
   for (int64_t range : target.getStaticLoopRanges())

@@ -84,6 +84,31 @@ func.func @elementwise_and_reduction(%x: tensor<8x64xf32>, %m: tensor<8xf32>) ->
 
 // -----
 
+// An embedding lookup: the row index is an input element. Each 1 x 32 tile
+// reads one id, extracted once before the tile's vector code, so the row is
+// a contiguous vector load instead of a gather.
+// CHECK-LABEL: func.func @embedding(
+// CHECK-NOT:     vector.gather
+// CHECK:         scf.for
+// CHECK:           %[[ID:.*]] = tensor.extract %{{.*}}[%c0] : tensor<1xi64>
+// CHECK:           %[[ROW:.*]] = arith.index_cast %[[ID]] : i64 to index
+// CHECK:           vector.transfer_read %{{.*}}[%[[ROW]], %{{.*}}], %{{.*}} {in_bounds = [true, true]} : tensor<100x64xf32>, vector<1x32xf32>
+// CHECK-NOT:     vector.gather
+func.func @embedding(%ids: tensor<8xi64>, %table: tensor<100x64xf32>) -> tensor<8x64xf32> {
+  %init = tensor.empty() : tensor<8x64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(s, d) -> (s)>, affine_map<(s, d) -> (s, d)>], iterator_types = ["parallel", "parallel"]}
+      ins(%ids : tensor<8xi64>) outs(%init : tensor<8x64xf32>) {
+  ^bb0(%id: i64, %out: f32):
+    %row = arith.index_cast %id : i64 to index
+    %d = linalg.index 1 : index
+    %v = tensor.extract %table[%row, %d] : tensor<100x64xf32>
+    linalg.yield %v : f32
+  } -> tensor<8x64xf32>
+  return %r : tensor<8x64xf32>
+}
+
+// -----
+
 // Left alone: dynamic shapes (the generic fallback) and boolean tensors
 // (vectors of i1 are bit-packed, memrefs of i1 are not).
 // CHECK-LABEL: func.func @left_alone(
