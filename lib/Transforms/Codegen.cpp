@@ -181,6 +181,25 @@ static void hoistSingleElementInputs(RewriterBase &rewriter,
   }
 }
 
+/// For an all-parallel op with an identity output and an input read through
+/// a permutation whose innermost dimension is not the innermost loop: that
+/// input's innermost loop.
+static std::optional<unsigned> getTransposedInputLoop(linalg::LinalgOp op) {
+  if (op.getNumReductionLoops() != 0 || op.getNumDpsInits() != 1 ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return std::nullopt;
+  unsigned inner = op.getNumLoops() - 1;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isPermutation())
+      continue;
+    unsigned inputInner = map.getDimPosition(map.getNumResults() - 1);
+    if (inputInner != inner)
+      return inputInner;
+  }
+  return std::nullopt;
+}
+
 /// Other ops: parallel dimensions by 1 except the innermost one, which gets
 /// a whole number of vectors; reduction dimensions stay whole, so a row
 /// reduces in registers.
@@ -201,6 +220,15 @@ static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
   if (innerParallel && *innerParallel == ranges.size() - 1)
     sizes[*innerParallel] =
         largestDivisorUpTo(ranges[*innerParallel], 4 * lanes);
+  // A transpose (an input whose innermost dimension is another loop than
+  // the output's) read along the output's rows would load one element per
+  // lane from rows far apart. Square tiles of lanes x lanes read whole
+  // vectors along the input's rows and transpose them in registers.
+  if (std::optional<unsigned> inputInner = getTransposedInputLoop(op);
+      inputInner && innerParallel && *innerParallel == ranges.size() - 1) {
+    sizes[*innerParallel] = largestDivisorUpTo(ranges[*innerParallel], lanes);
+    sizes[*inputInner] = largestDivisorUpTo(ranges[*inputInner], lanes);
+  }
   linalg::LinalgOp target = op;
   if (llvm::any_of(sizes, [](int64_t s) { return s != 0; })) {
     FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, sizes);

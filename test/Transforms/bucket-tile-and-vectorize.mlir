@@ -109,6 +109,23 @@ func.func @embedding(%ids: tensor<8xi64>, %table: tensor<100x64xf32>) -> tensor<
 
 // -----
 
+// A transpose whose output rows are the input's columns: square tiles of
+// lanes x lanes (8 x 8 for 256-bit vectors, 16 x 16 for 512-bit ones), each
+// read along the input's rows and transposed in registers.
+// CHECK-LABEL: func.func @transpose(
+// CHECK:         scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK:           scf.for %{{.*}} = %c0 to %c128 step %c8
+// CHECK:             vector.transfer_read {{.*}} permutation_map = {{.*}} : tensor<8x1x8xf32>, vector<1x8x8xf32>
+// AVX512-LABEL: func.func @transpose(
+// AVX512:             vector.transfer_read {{.*}} : tensor<16x1x16xf32>, vector<1x16x16xf32>
+func.func @transpose(%x: tensor<128x4x64xf32>) -> tensor<4x64x128xf32> {
+  %init = tensor.empty() : tensor<4x64x128xf32>
+  %t = linalg.transpose ins(%x : tensor<128x4x64xf32>) outs(%init : tensor<4x64x128xf32>) permutation = [1, 2, 0]
+  return %t : tensor<4x64x128xf32>
+}
+
+// -----
+
 // Left alone: dynamic shapes (the generic fallback) and boolean tensors
 // (vectors of i1 are bit-packed, memrefs of i1 are not).
 // CHECK-LABEL: func.func @left_alone(
