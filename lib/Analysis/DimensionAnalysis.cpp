@@ -341,9 +341,9 @@ FailureOr<func::FuncOp> mlir::bucket::buildResultShapeFunction(func::FuncOp func
     for (unsigned d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))
         dims.push_back(
-            builder.create<tensor::DimOp>(returnOp.getLoc(), result, d));
+            tensor::DimOp::create(builder, returnOp.getLoc(), result, d));
   }
-  builder.create<func::ReturnOp>(returnOp.getLoc(), dims);
+  func::ReturnOp::create(builder, returnOp.getLoc(), dims);
   returnOp.erase();
   shapeFn.setFunctionType(builder.getFunctionType(
       shapeFn.getArgumentTypes(), SmallVector<Type>(dims.size(),
@@ -426,7 +426,7 @@ FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
       continue;
     auto names = func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
                                                   kDimsAttrName);
-    if (names && names.size() != type.getRank())
+    if (names && static_cast<int64_t>(names.size()) != type.getRank())
       return emitError(func.getLoc())
              << "'" << kDimsAttrName << "' of argument " << arg.getArgNumber()
              << " has " << names.size() << " entries but the argument has rank "

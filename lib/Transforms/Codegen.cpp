@@ -294,17 +294,19 @@ static SmallVector<linalg::LinalgOp> packRhs(RewriterBase &rewriter,
       for (int64_t kk = 0; kk < k; ++kk)
         for (int64_t j = 0; j < nr; ++j)
           packed[(p * k + kk) * nr + j] = values[kk * n + p * nr + j];
-    packedRhs = rewriter.create<arith::ConstantOp>(
-        loc, DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
+    packedRhs = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
   } else {
     auto expandedType =
         RankedTensorType::get({k, panels, nr}, rewriter.getF32Type());
-    Value expanded = rewriter.create<tensor::ExpandShapeOp>(
-        loc, expandedType, rhs, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-    Value init = rewriter.create<tensor::EmptyOp>(loc, packedType.getShape(),
-                                                  rewriter.getF32Type());
-    auto transpose = rewriter.create<linalg::TransposeOp>(
-        loc, expanded, init, ArrayRef<int64_t>{1, 0, 2});
+    Value expanded = tensor::ExpandShapeOp::create(
+        rewriter, loc, expandedType, rhs,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+    Value init = tensor::EmptyOp::create(rewriter, loc, packedType.getShape(),
+                                         rewriter.getF32Type());
+    auto transpose = linalg::TransposeOp::create(rewriter, loc, expanded, init,
+                                                 ArrayRef<int64_t>{1, 0, 2});
     packedRhs = transpose.getResult()[0];
     todo.push_back(cast<linalg::LinalgOp>(transpose.getOperation()));
   }
@@ -313,33 +315,34 @@ static SmallVector<linalg::LinalgOp> packRhs(RewriterBase &rewriter,
   Value out = matmul.getDpsInitOperand(0)->get();
   Value lhs = matmul.getDpsInputOperand(0)->get();
   auto idx = [&](int64_t v) { return rewriter.getIndexAttr(v); };
-  Value lower = rewriter.create<arith::ConstantIndexOp>(loc, 0);
-  Value upper = rewriter.create<arith::ConstantIndexOp>(loc, panels);
-  Value step = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-  Value width = rewriter.create<arith::ConstantIndexOp>(loc, nr);
+  Value lower = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value upper = arith::ConstantIndexOp::create(rewriter, loc, panels);
+  Value step = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value width = arith::ConstantIndexOp::create(rewriter, loc, nr);
   linalg::MatmulOp panelMatmul;
-  auto loop = rewriter.create<scf::ForOp>(
-      loc, lower, upper, step, ValueRange{out},
+  auto loop = scf::ForOp::create(
+      rewriter, loc, lower, upper, step, ValueRange{out},
       [&](OpBuilder &b, Location l, Value p, ValueRange acc) {
         auto panelType = RankedTensorType::get({k, nr}, b.getF32Type());
-        Value panel = b.create<tensor::ExtractSliceOp>(
-            l, panelType, packedRhs, ArrayRef<OpFoldResult>{p, idx(0), idx(0)},
+        Value panel = tensor::ExtractSliceOp::create(
+            b, l, panelType, packedRhs,
+            ArrayRef<OpFoldResult>{p, idx(0), idx(0)},
             ArrayRef<OpFoldResult>{idx(1), idx(k), idx(nr)},
             ArrayRef<OpFoldResult>{idx(1), idx(1), idx(1)});
-        Value col = b.create<arith::MulIOp>(l, p, width);
-        Value outPanel = b.create<tensor::ExtractSliceOp>(
-            l, acc[0], ArrayRef<OpFoldResult>{idx(0), col},
+        Value col = arith::MulIOp::create(b, l, p, width);
+        Value outPanel = tensor::ExtractSliceOp::create(
+            b, l, acc[0], ArrayRef<OpFoldResult>{idx(0), col},
             ArrayRef<OpFoldResult>{idx(m), idx(nr)},
             ArrayRef<OpFoldResult>{idx(1), idx(1)});
-        panelMatmul = b.create<linalg::MatmulOp>(l, outPanel.getType(),
-                                                 ValueRange{lhs, panel},
-                                                 ValueRange{outPanel});
-        Value updated = b.create<tensor::InsertSliceOp>(
-            l, panelMatmul.getResult(0), acc[0],
+        panelMatmul = linalg::MatmulOp::create(b, l, outPanel.getType(),
+                                               ValueRange{lhs, panel},
+                                               ValueRange{outPanel});
+        Value updated = tensor::InsertSliceOp::create(
+            b, l, panelMatmul.getResult(0), acc[0],
             ArrayRef<OpFoldResult>{idx(0), col},
             ArrayRef<OpFoldResult>{idx(m), idx(nr)},
             ArrayRef<OpFoldResult>{idx(1), idx(1)});
-        b.create<scf::YieldOp>(l, updated);
+        scf::YieldOp::create(b, l, updated);
       });
   rewriter.replaceOp(matmul, loop.getResults());
   todo.push_back(cast<linalg::LinalgOp>(panelMatmul.getOperation()));

@@ -385,7 +385,7 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
           shape[d] = row[*analysis->getDimId({arg.getArgNumber(), d})];
       auto staticType = type.clone(shape);
       arg.setType(staticType);
-      auto cast = rewriter.create<tensor::CastOp>(arg.getLoc(), type, arg);
+      auto cast = tensor::CastOp::create(rewriter, arg.getLoc(), type, arg);
       rewriter.replaceAllUsesExcept(arg, cast, cast);
       argTypes.push_back(staticType);
     }
@@ -406,7 +406,7 @@ static func::FuncOp getOrDeclareHook(RewriterBase &rewriter, ModuleOp module,
     return hook;
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPointToStart(module.getBody());
-  auto hook = rewriter.create<func::FuncOp>(module.getLoc(), name, type);
+  auto hook = func::FuncOp::create(rewriter, module.getLoc(), name, type);
   hook.setPrivate();
   return hook;
 }
@@ -421,10 +421,11 @@ public:
         loc(loc) {}
 
   Value index(int64_t v) {
-    return rewriter.create<arith::ConstantIndexOp>(loc, v);
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
   }
   Value i64(int64_t v) {
-    return rewriter.create<arith::ConstantIntOp>(loc, rewriter.getI64Type(), v);
+    return arith::ConstantIntOp::create(rewriter, loc, rewriter.getI64Type(),
+                                        v);
   }
 
   /// `args` padded to the argument types of `callee` with each argument's
@@ -435,8 +436,8 @@ public:
   /// Calls bucket `i` on `args` and crops its results.
   SmallVector<Value> runBucket(unsigned i, ValueRange args,
                                ArrayRef<Value> cropSizes) {
-    auto call = rewriter.create<func::CallOp>(loc, specializations[i],
-                                              pad(args, specializations[i]));
+    auto call = func::CallOp::create(rewriter, loc, specializations[i],
+                                     pad(args, specializations[i]));
     return crop(call.getResults(), cropSizes);
   }
   /// Reports every result of `results` that differs from `expected`.
@@ -467,19 +468,18 @@ SmallVector<Value> DispatchBuilder::pad(ValueRange args, func::FuncOp callee) {
         high.push_back(rewriter.getIndexAttr(0));
         continue;
       }
-      Value size = rewriter.create<tensor::DimOp>(loc, arg, d);
-      high.push_back(
-          rewriter
-              .create<arith::SubIOp>(loc, index(bucketType.getDimSize(d)), size)
-              .getResult());
+      Value size = tensor::DimOp::create(rewriter, loc, arg, d);
+      high.push_back(arith::SubIOp::create(
+                         rewriter, loc, index(bucketType.getDimSize(d)), size)
+                         .getResult());
     }
     Type elementType = type.getElementType();
     TypedAttr padValue = func.getArgAttrOfType<TypedAttr>(i, kPaddingAttrName);
     if (!padValue || padValue.getType() != elementType)
       padValue = rewriter.getZeroAttr(elementType);
-    Value padScalar = rewriter.create<arith::ConstantOp>(loc, padValue);
-    operands.push_back(rewriter.create<tensor::PadOp>(loc, bucketType, arg, low,
-                                                      high, padScalar));
+    Value padScalar = arith::ConstantOp::create(rewriter, loc, padValue);
+    operands.push_back(tensor::PadOp::create(rewriter, loc, bucketType, arg,
+                                             low, high, padScalar));
   }
   return operands;
 }
@@ -512,8 +512,8 @@ SmallVector<Value> DispatchBuilder::crop(ValueRange callResults,
       sizes.push_back(tensorType.isDynamicDim(d)
                           ? OpFoldResult(cropSizes[cropIndex++])
                           : rewriter.getIndexAttr(tensorType.getDimSize(d)));
-    results.push_back(rewriter.create<tensor::ExtractSliceOp>(
-        loc, tensorType, result, offsets, sizes, strides));
+    results.push_back(tensor::ExtractSliceOp::create(
+        rewriter, loc, tensorType, result, offsets, sizes, strides));
   }
   return results;
 }
@@ -533,72 +533,76 @@ void DispatchBuilder::selfCheck(ValueRange results, ValueRange expected,
       continue;
     // The largest absolute difference, +inf where exactly one side is NaN.
     Value zero =
-        rewriter.create<arith::ConstantOp>(loc, rewriter.getF64FloatAttr(0.0));
+        arith::ConstantOp::create(rewriter, loc, rewriter.getF64FloatAttr(0.0));
     Value init =
-        rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{}, f64);
-    init = rewriter.create<linalg::FillOp>(loc, zero, init).getResult(0);
+        tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{}, f64);
+    init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
     unsigned rank = type.getRank();
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     AffineMap scalar = AffineMap::get(rank, 0, {}, ctx);
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::reduction);
-    auto generic = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{init.getType()}, ValueRange{result, reference},
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{init.getType()}, ValueRange{result, reference},
         ValueRange{init}, ArrayRef<AffineMap>{id, id, scalar}, iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value diff;
           if (isa<FloatType>(elementType)) {
             Value a = args[0], e = args[1];
             if (elementType != f64) {
-              a = b.create<arith::ExtFOp>(l, f64, a);
-              e = b.create<arith::ExtFOp>(l, f64, e);
+              a = arith::ExtFOp::create(b, l, f64, a);
+              e = arith::ExtFOp::create(b, l, f64, e);
             }
             Value same =
-                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a, e);
-            Value bothNaN = b.create<arith::AndIOp>(
-                l, b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, a, a),
-                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, e, e));
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, a, e);
+            Value bothNaN = arith::AndIOp::create(
+                b, l,
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, a, a),
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, e, e));
             Value abs =
-                b.create<math::AbsFOp>(l, b.create<arith::SubFOp>(l, a, e));
-            Value inf = b.create<arith::ConstantOp>(
-                l, b.getF64FloatAttr(std::numeric_limits<double>::infinity()));
-            Value isNaN =
-                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNO, abs, abs);
-            abs = b.create<arith::SelectOp>(l, isNaN, inf, abs);
+                math::AbsFOp::create(b, l, arith::SubFOp::create(b, l, a, e));
+            Value inf = arith::ConstantOp::create(
+                b, l,
+                b.getF64FloatAttr(std::numeric_limits<double>::infinity()));
+            Value isNaN = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO,
+                                                abs, abs);
+            abs = arith::SelectOp::create(b, l, isNaN, inf, abs);
             // Within tolerance * (1 + |expected|) counts as equal: buckets
             // and the fallback may round differently (FMA, vector order).
-            Value one = b.create<arith::ConstantOp>(l, b.getF64FloatAttr(1.0));
+            Value one = arith::ConstantOp::create(b, l, b.getF64FloatAttr(1.0));
             Value tol =
-                b.create<arith::ConstantOp>(l, b.getF64FloatAttr(tolerance));
-            Value bound = b.create<arith::MulFOp>(
-                l, tol,
-                b.create<arith::AddFOp>(l, one, b.create<math::AbsFOp>(l, e)));
-            Value close = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE,
-                                                  abs, bound);
-            Value equal = b.create<arith::OrIOp>(
-                l, b.create<arith::OrIOp>(l, same, bothNaN), close);
-            diff = b.create<arith::SelectOp>(
-                l, equal,
-                b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0.0)), abs);
+                arith::ConstantOp::create(b, l, b.getF64FloatAttr(tolerance));
+            Value bound = arith::MulFOp::create(
+                b, l, tol,
+                arith::AddFOp::create(b, l, one,
+                                      math::AbsFOp::create(b, l, e)));
+            Value close = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE,
+                                                abs, bound);
+            Value equal = arith::OrIOp::create(
+                b, l, arith::OrIOp::create(b, l, same, bothNaN), close);
+            diff = arith::SelectOp::create(
+                b, l, equal,
+                arith::ConstantOp::create(b, l, b.getF64FloatAttr(0.0)), abs);
           } else {
-            Value ne = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne,
-                                               args[0], args[1]);
-            diff = b.create<arith::SelectOp>(
-                l, ne, b.create<arith::ConstantOp>(l, b.getF64FloatAttr(1.0)),
-                b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0.0)));
+            Value ne = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
+                                             args[0], args[1]);
+            diff = arith::SelectOp::create(
+                b, l, ne,
+                arith::ConstantOp::create(b, l, b.getF64FloatAttr(1.0)),
+                arith::ConstantOp::create(b, l, b.getF64FloatAttr(0.0)));
           }
-          Value max = b.create<arith::MaximumFOp>(l, args[2], diff);
-          b.create<linalg::YieldOp>(l, max);
+          Value max = arith::MaximumFOp::create(b, l, args[2], diff);
+          linalg::YieldOp::create(b, l, max);
         });
-    Value maxDiff = rewriter.create<tensor::ExtractOp>(
-        loc, generic.getResult(0), ValueRange{});
-    Value differs = rewriter.create<arith::CmpFOp>(
-        loc, arith::CmpFPredicate::OGT, maxDiff, zero);
-    auto ifOp = rewriter.create<scf::IfOp>(loc, differs, /*withElse=*/false);
+    Value maxDiff = tensor::ExtractOp::create(
+        rewriter, loc, generic.getResult(0), ValueRange{});
+    Value differs = arith::CmpFOp::create(
+        rewriter, loc, arith::CmpFPredicate::OGT, maxDiff, zero);
+    auto ifOp = scf::IfOp::create(rewriter, loc, differs, /*withElse=*/false);
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    rewriter.create<func::CallOp>(
-        loc, hook, ValueRange{i64(bucket), i64(other), i64(r), maxDiff});
+    func::CallOp::create(rewriter, loc, hook,
+                         ValueRange{i64(bucket), i64(other), i64(r), maxDiff});
   }
 }
 
@@ -722,7 +726,7 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   SmallVector<Value> dims;
   for (std::optional<DimPosition> src : dimSource)
     dims.push_back(
-        rewriter.create<tensor::DimOp>(loc, args[src->index], src->dim));
+        tensor::DimOp::create(rewriter, loc, args[src->index], src->dim));
   auto sliceArgs = [&](ArrayRef<Value> values, unsigned k, Value offset,
                        Value size) {
     SmallVector<Value> sliced;
@@ -744,16 +748,16 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
                             ? OpFoldResult(size)
                             : tensor::getMixedSize(rewriter, loc, value, d));
       }
-      sliced.push_back(rewriter.create<tensor::ExtractSliceOp>(
-          loc, type, value, offsets, sizes, strides));
+      sliced.push_back(tensor::ExtractSliceOp::create(
+          rewriter, loc, type, value, offsets, sizes, strides));
     }
     return sliced;
   };
   for (unsigned k = 0; k < numDims; ++k) {
     if (policies[k] != OutOfRangePolicy::Truncate)
       continue;
-    dims[k] = rewriter.create<arith::MinUIOp>(loc, dims[k],
-                                              builder.index(maxSizes[k]));
+    dims[k] = arith::MinUIOp::create(rewriter, loc, dims[k],
+                                     builder.index(maxSizes[k]));
     args = sliceArgs(args, k, builder.index(0), dims[k]);
   }
 
@@ -762,15 +766,15 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   for (int64_t i = rows.size() - 1; i >= 0; --i) {
     Value fits;
     for (unsigned k = 0; k < numDims; ++k) {
-      Value le = rewriter.create<arith::CmpIOp>(
-          loc, arith::CmpIPredicate::ule, dims[k], builder.index(rows[i][k]));
-      fits =
-          fits ? rewriter.create<arith::AndIOp>(loc, fits, le).getResult() : le;
+      Value le = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule,
+                                       dims[k], builder.index(rows[i][k]));
+      fits = fits ? arith::AndIOp::create(rewriter, loc, fits, le).getResult()
+                  : le;
     }
     if (!fits)
-      fits = rewriter.create<arith::ConstantIntOp>(loc, 1, 1);
-    selected =
-        rewriter.create<arith::SelectOp>(loc, fits, builder.index(i), selected);
+      fits = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
+    selected = arith::SelectOp::create(rewriter, loc, fits, builder.index(i),
+                                       selected);
   }
 
   // The crop sizes, by inlining the shape function.
@@ -792,8 +796,8 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   TypeRange resultTypes = func.getResultTypes();
   SmallVector<int64_t> caseValues =
       llvm::to_vector(llvm::seq<int64_t>(0, rows.size()));
-  auto switchOp = rewriter.create<scf::IndexSwitchOp>(
-      loc, resultTypes, selected, caseValues, rows.size());
+  auto switchOp = scf::IndexSwitchOp::create(rewriter, loc, resultTypes,
+                                             selected, caseValues, rows.size());
   for (unsigned i = 0; i < rows.size(); ++i) {
     Block *caseBlock = rewriter.createBlock(&switchOp.getCaseRegions()[i]);
     rewriter.setInsertionPointToStart(caseBlock);
@@ -809,12 +813,12 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
       SmallVector<Value> expected =
           other ? builder.runBucket(*other, args, cropSizes)
                 : SmallVector<Value>(
-                      rewriter.create<func::CallOp>(loc, fallback, args)
+                      func::CallOp::create(rewriter, loc, fallback, args)
                           .getResults());
       builder.selfCheck(results, expected, i, other ? int64_t(*other) : -1,
                         checkHook, selfCheckTolerance);
     }
-    rewriter.create<scf::YieldOp>(loc, results);
+    scf::YieldOp::create(rewriter, loc, results);
   }
 
   // 4. No bucket fits. Action 0 reports and returns empty results, 1 calls
@@ -823,16 +827,17 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   rewriter.setInsertionPointToStart(defaultBlock);
   SmallVector<Value> beyond;
   for (unsigned k = 0; k < numDims; ++k)
-    beyond.push_back(rewriter.create<arith::CmpIOp>(
-        loc, arith::CmpIPredicate::ugt, dims[k], builder.index(maxSizes[k])));
+    beyond.push_back(arith::CmpIOp::create(rewriter, loc,
+                                           arith::CmpIPredicate::ugt, dims[k],
+                                           builder.index(maxSizes[k])));
   auto anyOf = [&](function_ref<bool(unsigned)> pred) -> Value {
-    Value any = rewriter.create<arith::ConstantIntOp>(loc, 0, 1);
+    Value any = arith::ConstantIntOp::create(rewriter, loc, 0, 1);
     for (unsigned k = 0; k < numDims; ++k)
       if (pred(k))
-        any = rewriter.create<arith::OrIOp>(loc, any, beyond[k]);
+        any = arith::OrIOp::create(rewriter, loc, any, beyond[k]);
     return any;
   };
-  Value trueValue = rewriter.create<arith::ConstantIntOp>(loc, 1, 1);
+  Value trueValue = arith::ConstantIntOp::create(rewriter, loc, 1, 1);
   Value action = builder.index(0);
   bool hasFallbackAction =
       fallback && llvm::is_contained(policies, OutOfRangePolicy::Fallback);
@@ -840,17 +845,17 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
     // Every dimension beyond the range allows the fallback.
     Value blocked = anyOf(
         [&](unsigned k) { return policies[k] == OutOfRangePolicy::Error; });
-    Value allowed = rewriter.create<arith::XOrIOp>(loc, blocked, trueValue);
-    action = rewriter.create<arith::SelectOp>(loc, allowed, builder.index(1),
-                                              action);
+    Value allowed = arith::XOrIOp::create(rewriter, loc, blocked, trueValue);
+    action = arith::SelectOp::create(rewriter, loc, allowed, builder.index(1),
+                                     action);
   }
   if (splitDim) {
     Value others = anyOf([&](unsigned k) { return k != *splitDim; });
-    Value onlySplit = rewriter.create<arith::AndIOp>(
-        loc, beyond[*splitDim],
-        rewriter.create<arith::XOrIOp>(loc, others, trueValue));
-    action = rewriter.create<arith::SelectOp>(loc, onlySplit, builder.index(2),
-                                              action);
+    Value onlySplit = arith::AndIOp::create(
+        rewriter, loc, beyond[*splitDim],
+        arith::XOrIOp::create(rewriter, loc, others, trueValue));
+    action = arith::SelectOp::create(rewriter, loc, onlySplit, builder.index(2),
+                                     action);
   }
   // Only the actions the policies allow get a case.
   SmallVector<int64_t> actions;
@@ -858,15 +863,15 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
     actions.push_back(1);
   if (splitDim)
     actions.push_back(2);
-  auto actionSwitch = rewriter.create<scf::IndexSwitchOp>(
-      loc, resultTypes, action, actions, actions.size());
+  auto actionSwitch = scf::IndexSwitchOp::create(
+      rewriter, loc, resultTypes, action, actions, actions.size());
   unsigned nextCase = 0;
   // Fallback.
   if (hasFallbackAction) {
     rewriter.setInsertionPointToStart(
         rewriter.createBlock(&actionSwitch.getCaseRegions()[nextCase++]));
-    auto call = rewriter.create<func::CallOp>(loc, fallback, args);
-    rewriter.create<scf::YieldOp>(loc, call.getResults());
+    auto call = func::CallOp::create(rewriter, loc, fallback, args);
+    scf::YieldOp::create(rewriter, loc, call.getResults());
   }
   // Split: chunks of the largest bucket, each dispatched again.
   if (splitDim) {
@@ -881,17 +886,18 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
                                   cropSizes.begin() + nextCrop +
                                       tensorType.getNumDynamicDims());
       nextCrop += tensorType.getNumDynamicDims();
-      inits.push_back(rewriter.create<tensor::EmptyOp>(
-          loc, tensorType.getShape(), tensorType.getElementType(), dynSizes));
+      inits.push_back(
+          tensor::EmptyOp::create(rewriter, loc, tensorType.getShape(),
+                                  tensorType.getElementType(), dynSizes));
     }
     Value chunk = builder.index(maxSizes[k]);
-    auto forOp = rewriter.create<scf::ForOp>(
-        loc, builder.index(0), dims[k], chunk, inits,
+    auto forOp = scf::ForOp::create(
+        rewriter, loc, builder.index(0), dims[k], chunk, inits,
         [&](OpBuilder &, Location, Value offset, ValueRange acc) {
-          Value left = rewriter.create<arith::SubIOp>(loc, dims[k], offset);
-          Value size = rewriter.create<arith::MinUIOp>(loc, left, chunk);
+          Value left = arith::SubIOp::create(rewriter, loc, dims[k], offset);
+          Value size = arith::MinUIOp::create(rewriter, loc, left, chunk);
           SmallVector<Value> pieces = sliceArgs(args, k, offset, size);
-          auto call = rewriter.create<func::CallOp>(loc, func, pieces);
+          auto call = func::CallOp::create(rewriter, loc, func, pieces);
           SmallVector<Value> next;
           for (auto [r, piece, into] :
                llvm::enumerate(call.getResults(), acc)) {
@@ -905,13 +911,13 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
                                       : rewriter.getIndexAttr(0));
               sizes.push_back(tensor::getMixedSize(rewriter, loc, piece, d));
             }
-            next.push_back(rewriter.create<tensor::InsertSliceOp>(
-                loc, piece, into, offsets, sizes, strides));
+            next.push_back(tensor::InsertSliceOp::create(
+                rewriter, loc, piece, into, offsets, sizes, strides));
           }
-          rewriter.create<scf::YieldOp>(loc, next);
+          scf::YieldOp::create(rewriter, loc, next);
         });
     rewriter.setInsertionPointAfter(forOp);
-    rewriter.create<scf::YieldOp>(loc, forOp.getResults());
+    scf::YieldOp::create(rewriter, loc, forOp.getResults());
   }
   // Error: report the first dimension beyond every bucket (-1 when only the
   // combination does not fit) and return empty results.
@@ -920,16 +926,16 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   Value badDim = builder.i64(-1), badValue = builder.i64(0),
         badMax = builder.i64(0);
   for (int64_t k = numDims - 1; k >= 0; --k) {
-    Value value = rewriter.create<arith::IndexCastOp>(loc, i64Type, dims[k]);
-    badDim = rewriter.create<arith::SelectOp>(loc, beyond[k], builder.i64(k),
-                                              badDim);
+    Value value = arith::IndexCastOp::create(rewriter, loc, i64Type, dims[k]);
+    badDim = arith::SelectOp::create(rewriter, loc, beyond[k], builder.i64(k),
+                                     badDim);
     badValue =
-        rewriter.create<arith::SelectOp>(loc, beyond[k], value, badValue);
-    badMax = rewriter.create<arith::SelectOp>(loc, beyond[k],
-                                              builder.i64(maxSizes[k]), badMax);
+        arith::SelectOp::create(rewriter, loc, beyond[k], value, badValue);
+    badMax = arith::SelectOp::create(rewriter, loc, beyond[k],
+                                     builder.i64(maxSizes[k]), badMax);
   }
-  rewriter.create<func::CallOp>(loc, hook,
-                                ValueRange{badDim, badValue, badMax});
+  func::CallOp::create(rewriter, loc, hook,
+                       ValueRange{badDim, badValue, badMax});
   SmallVector<Value> empties;
   for (Type type : resultTypes) {
     auto tensorType = dyn_cast<RankedTensorType>(type);
@@ -937,15 +943,16 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
       return func.emitError("only ranked tensor results can be bucketed");
     SmallVector<Value> dynSizes(tensorType.getNumDynamicDims(),
                                 builder.index(0));
-    empties.push_back(rewriter.create<tensor::EmptyOp>(
-        loc, tensorType.getShape(), tensorType.getElementType(), dynSizes));
+    empties.push_back(
+        tensor::EmptyOp::create(rewriter, loc, tensorType.getShape(),
+                                tensorType.getElementType(), dynSizes));
   }
-  rewriter.create<scf::YieldOp>(loc, empties);
+  scf::YieldOp::create(rewriter, loc, empties);
   rewriter.setInsertionPointAfter(actionSwitch);
-  rewriter.create<scf::YieldOp>(loc, actionSwitch.getResults());
+  scf::YieldOp::create(rewriter, loc, actionSwitch.getResults());
 
   rewriter.setInsertionPointAfter(switchOp);
-  rewriter.create<func::ReturnOp>(loc, switchOp.getResults());
+  func::ReturnOp::create(rewriter, loc, switchOp.getResults());
   func->setAttr(kDispatcherAttrName, UnitAttr::get(ctx));
   return success();
 }
