@@ -195,7 +195,14 @@ def BucketTileAndVectorizePass
       reduction loop so it stays in registers;
     - other ops are tiled by 1 along their parallel dimensions except the
       innermost, which gets up to four vectors, and vectorized whole (a row
-      reduction becomes a `vector.multi_reduction`).
+      reduction becomes a `vector.multi_reduction`);
+    - transposes that move the innermost dimension get square tiles of
+      lanes x lanes instead, read along the input's rows and transposed in
+      registers;
+    - in a tile that reads one element of an input (the token id of an
+      embedding lookup), that element is read once before the vector code,
+      so a `tensor.extract` indexed by it becomes a contiguous vector load
+      rather than a gather.
 
     Vector `math` ops (exp, tanh, erf, log) get MLIR's polynomial
     approximations instead of one libm call per lane. Ops with a dynamic
