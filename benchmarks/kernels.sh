@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Static matmul kernels: bucket vs OpenBLAS vs MLIR's generic lowering, one
-# core (docs/performance.md). Builds what it needs in build/.
+# core (docs/performance.md). Builds what it needs in build/; installs
+# libopenblas-dev when run as root (without it, the reference is a naive
+# loop and the OpenBLAS column is not OpenBLAS).
 #
 #   bash benchmarks/kernels.sh [build-dir]
 set -euo pipefail
 build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/packages.sh"
+# OpenBLAS is found when CMake configures: configure again once it is there.
+if require_packages libopenblas-dev &&
+   grep -q "BUCKET_OPENBLAS:FILEPATH=.*NOTFOUND" "$build/CMakeCache.txt"; then
+  cmake "$build" >/dev/null
+fi
 ninja -C "$build" bucket-bench-kernels >/dev/null
 # OpenBLAS 0.3.21 does not recognise recent Intel CPUs and falls back to slow
 # kernels unless told SkylakeX; that core type dies with SIGILL on CPUs
