@@ -74,13 +74,14 @@ analyzeUses(Buffer &buffer, Block &body,
         for (Value result : user->getResults())
           if (isa<BaseMemRefType>(result.getType()))
             worklist.push_back(result);
-      } else if (llvm::any_of(user->getResultTypes(), llvm::IsaPred<
-                                                          BaseMemRefType>) ||
+      } else if (llvm::any_of(user->getResultTypes(),
+                              llvm::IsaPred<BaseMemRefType, TensorType>) ||
                  isa<CallOpInterface, memref::ExtractAlignedPointerAsIndexOp>(
                      user) ||
                  user->hasTrait<OpTrait::IsTerminator>()) {
-        // Another memref may alias it (a loop result, a call's result), or
-        // its address leaves the memref world: its lifetime is unknown.
+        // Another memref or a tensor may alias it (a loop result, a call's
+        // result, bufferization.to_tensor), or its address leaves the memref
+        // world: its lifetime is unknown.
         return failure();
       }
       Operation *ancestor = body.findAncestorOpInBlock(*user);

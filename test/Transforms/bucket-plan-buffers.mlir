@@ -63,12 +63,12 @@ func.func @views_in_loops(%in: memref<16x64xf32>, %out: memref<64xf32>) {
 // -----
 
 // Buffers whose lifetime is not known stay separate: a returned one, one
-// passed to a call, one whose pointer is taken, one yielded from a loop, a
-// dynamically sized one and one of i1. With fewer than two buffers left,
-// nothing changes.
+// passed to a call, one whose pointer is taken, one yielded from a loop, one
+// seen as a tensor, a dynamically sized one and one of i1. With fewer than
+// two buffers left, nothing changes.
 // CHECK-LABEL: func.func @escapes(
 // CHECK-NOT:     memref.view
-// CHECK-COUNT-7: memref.alloc
+// CHECK-COUNT-8: memref.alloc
 // CHECK-NOT:     memref.view
 func.func private @consume(memref<8xf32>)
 func.func @escapes(%n: index, %in: memref<8xf32>) -> memref<8xf32> {
@@ -84,6 +84,8 @@ func.func @escapes(%n: index, %in: memref<8xf32>) -> memref<8xf32> {
   %r = scf.for %i = %c0 to %c1 step %c1 iter_args(%x = %yielded) -> (memref<8xf32>) {
     scf.yield %x : memref<8xf32>
   }
+  %tensor = memref.alloc() : memref<8xf32>
+  %t = bufferization.to_tensor %tensor : memref<8xf32> to tensor<8xf32>
   %dynamic = memref.alloc(%n) : memref<?xf32>
   %bits = memref.alloc() : memref<64xi1>
   %kept = memref.alloc() : memref<8xf32>
@@ -91,6 +93,7 @@ func.func @escapes(%n: index, %in: memref<8xf32>) -> memref<8xf32> {
   memref.dealloc %called : memref<8xf32>
   memref.dealloc %pointer : memref<8xf32>
   memref.dealloc %yielded : memref<8xf32>
+  memref.dealloc %tensor : memref<8xf32>
   memref.dealloc %dynamic : memref<?xf32>
   memref.dealloc %bits : memref<64xi1>
   memref.dealloc %kept : memref<8xf32>
