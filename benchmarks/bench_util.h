@@ -73,8 +73,7 @@ __attribute__((target("avx2,fma"))) inline float reduce256(__m256 v) {
   return sum;
 }
 
-__attribute__((target("avx2,fma"))) inline float
-fmaChains256(long iterations) {
+__attribute__((target("avx2,fma"))) inline float fmaChains256(long iterations) {
   BUCKET_BENCH_FMA_CHAINS(__m256, _mm256_set1_ps, _mm256_fmadd_ps,
                           _mm256_add_ps, reduce256)
 }

@@ -206,11 +206,11 @@ int main(int argc, char **argv) {
 
     // The work each build does over the histogram, in matmul FLOPs: what
     // the measured ratios are read against.
-    std::vector<int64_t> buckets =
-        parseList(std::strchr(bucketSpec, '=') + 1);
+    std::vector<int64_t> buckets = parseList(std::strchr(bucketSpec, '=') + 1);
     double wExact = 0, wBucketed = 0, wPadmax = 0;
     for (auto [length, count] : hist) {
-      int64_t bucket = *std::lower_bound(buckets.begin(), buckets.end(), length);
+      int64_t bucket =
+          *std::lower_bound(buckets.begin(), buckets.end(), length);
       wExact += count * encoderFlops(length);
       wBucketed += count * encoderFlops(bucket);
       wPadmax += count * encoderFlops(512);

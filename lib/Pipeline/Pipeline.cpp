@@ -67,8 +67,8 @@ static constexpr const char *kLowerBuffers =
     "reconcile-unrealized-casts";
 
 StringRef mlir::bucket::getLowerToLLVMPipelineText() {
-  static const std::string text = std::string("builtin.module(") +
-                                  kBufferize + "," + kLowerBuffers + ")";
+  static const std::string text =
+      std::string("builtin.module(") + kBufferize + "," + kLowerBuffers + ")";
   return text;
 }
 

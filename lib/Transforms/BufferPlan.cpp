@@ -153,8 +153,7 @@ BufferPlanResult mlir::bucket::planStaticBuffers(RewriterBase &rewriter,
     buffer.bytes = *bytes;
     // Cache-line alignment at least: vector loads and stores of a row
     // should not straddle lines because of where the planner put it.
-    buffer.alignment =
-        std::max<int64_t>(64, alloc.getAlignment().value_or(1));
+    buffer.alignment = std::max<int64_t>(64, alloc.getAlignment().value_or(1));
     if (succeeded(analyzeUses(buffer, body, positions)))
       buffers.push_back(buffer);
   }
@@ -179,8 +178,8 @@ BufferPlanResult mlir::bucket::planStaticBuffers(RewriterBase &rewriter,
       rewriter, loc, arenaType, rewriter.getI64IntegerAttr(arenaAlignment));
   for (Buffer &buffer : buffers) {
     rewriter.setInsertionPoint(buffer.alloc);
-    Value offset = arith::ConstantIndexOp::create(rewriter, buffer.alloc.getLoc(),
-                                                  buffer.offset);
+    Value offset = arith::ConstantIndexOp::create(
+        rewriter, buffer.alloc.getLoc(), buffer.offset);
     rewriter.replaceOpWithNewOp<memref::ViewOp>(
         buffer.alloc, buffer.alloc.getType(), arena, offset, ValueRange{});
     rewriter.eraseOp(buffer.dealloc);

@@ -175,8 +175,8 @@ static void hoistSingleElementInputs(RewriterBase &rewriter,
     SmallVector<Value> zeros(
         type.getRank(),
         arith::ConstantIndexOp::create(rewriter, generic.getLoc(), 0));
-    Value element =
-        tensor::ExtractOp::create(rewriter, generic.getLoc(), input->get(), zeros);
+    Value element = tensor::ExtractOp::create(rewriter, generic.getLoc(),
+                                              input->get(), zeros);
     rewriter.replaceAllUsesWith(arg, element);
   }
 }
