@@ -84,6 +84,51 @@ func.func @elementwise_and_reduction(%x: tensor<8x64xf32>, %m: tensor<8xf32>) ->
 
 // -----
 
+// Sizes the register tile does not divide (13 rows, 20 columns with 4 x 16
+// tiles of 8-lane vectors) are split at the last whole tile: 12 rows in
+// 4-row tiles and one row, 16 columns in one 16-wide tile and 4 columns;
+// not 1-row tiles of 13 rows' divisors.
+// CHECK-LABEL: func.func @odd_sizes(
+// CHECK:         tensor.extract_slice %{{.*}}[0, 0, 0] [2, 12, 16]
+// CHECK:         vector.contract {{.*}} into vector<1x4x16xf32>
+// CHECK:         vector.contract {{.*}} into vector<1x4x4xf32>
+// CHECK:         tensor.extract_slice %{{.*}}[0, 12, 0] [2, 1, 16]
+// CHECK:         vector.contract {{.*}} into vector<1x1x16xf32>
+// CHECK:         vector.contract {{.*}} into vector<1x1x4xf32>
+// AVX512-LABEL: func.func @odd_sizes(
+// AVX512:         vector.contract {{.*}} into vector<1x8x16xf32>
+// AVX512:         vector.contract {{.*}} into vector<1x8x4xf32>
+// AVX512:         vector.contract {{.*}} into vector<1x5x16xf32>
+// AVX512:         vector.contract {{.*}} into vector<1x5x4xf32>
+func.func @odd_sizes(%a: tensor<2x13x16xf32>, %b: tensor<2x16x20xf32>, %c: tensor<2x13x20xf32>) -> tensor<2x13x20xf32> {
+  %r = linalg.batch_matmul ins(%a, %b : tensor<2x13x16xf32>, tensor<2x16x20xf32>) outs(%c : tensor<2x13x20xf32>) -> tensor<2x13x20xf32>
+  return %r : tensor<2x13x20xf32>
+}
+
+// -----
+
+// A row of 127 (prime) has no divisor near a vector: split into 120
+// elements in vectors of 30 (256-bit) or 112 in vectors of 56 (512-bit),
+// and the rest.
+// CHECK-LABEL: func.func @odd_rows(
+// CHECK:         vector.transfer_read {{.*}} : tensor<1x30xf32>, vector<1x30xf32>
+// CHECK:         vector.transfer_read {{.*}} : tensor<1x7xf32>, vector<1x7xf32>
+// AVX512-LABEL: func.func @odd_rows(
+// AVX512:         vector.transfer_read {{.*}} : tensor<1x56xf32>, vector<1x56xf32>
+// AVX512:         vector.transfer_read {{.*}} : tensor<1x15xf32>, vector<1x15xf32>
+func.func @odd_rows(%x: tensor<2x127xf32>) -> tensor<2x127xf32> {
+  %init = tensor.empty() : tensor<2x127xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<2x127xf32>) outs(%init : tensor<2x127xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %n = arith.negf %v : f32
+    linalg.yield %n : f32
+  } -> tensor<2x127xf32>
+  return %r : tensor<2x127xf32>
+}
+
+// -----
+
 // An embedding lookup: the row index is an input element. Each 1 x 32 tile
 // reads one id, extracted once before the tile's vector code, so the row is
 // a contiguous vector load instead of a gather.
