@@ -6,7 +6,9 @@
 // contraction-like generics) get an MR x NR register tile over a loop on the
 // reduction dimension whose accumulator is hoisted out of the loop (it stays
 // in registers); other ops (elementwise, reductions, fills, transposes) are
-// tiled to one row of a vector-friendly width and vectorized whole. Dynamic
+// tiled to one row of a vector-friendly width and vectorized whole. A size
+// the tile does not divide is split at the last whole tile (one op for the
+// bulk, one for the remainder) rather than tiled by a small divisor. Dynamic
 // ops are left to the generic lowering.
 //
 //===----------------------------------------------------------------------===//
@@ -35,6 +37,8 @@ struct CodegenOptions {
 
 /// The register tile (rows, columns) used for a contraction with `m` rows and
 /// `n` columns: the largest divisors of m and n not above the options' tile.
+/// (tileAndVectorize first splits m and n at the last multiple of the full
+/// tile, so each part gets either the full tile or its own size.)
 std::pair<int64_t, int64_t> getContractionTile(int64_t m, int64_t n,
                                                const CodegenOptions &options);
 

@@ -189,7 +189,8 @@ def BucketTileAndVectorizePass
       so a panel stays in cache for every row of the left-hand side;
     - contractions (matmul, batch matmul, contraction-like generics) are
       tiled to an MR x NR register tile (4 x 16 for 256-bit vectors, 8 x 32
-      for 512-bit ones, shrunk to divisors of the static sizes), batch and
+      for 512-bit ones; a size the tile does not divide is split at the
+      last whole tile, the rest getting one smaller tile), batch and
       outer dimensions by 1 and the reduction by 1, vectorized to
       `vector.contract`, and the accumulator tile is hoisted out of the
       reduction loop so it stays in registers;
