@@ -224,10 +224,15 @@ BucketTable::expand(const BucketSpec &spec, ArrayRef<std::string> dims) {
     if (g == 0)
       break;
   }
-  std::stable_sort(table.rows.begin(), table.rows.end(),
-                   [](ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
-                     return getBucketCost(a) < getBucketCost(b);
-                   });
+  // Cheapest first; rows of equal cost keep the order they were listed in.
+  SmallVector<std::pair<int64_t, size_t>> order;
+  for (auto [index, row] : llvm::enumerate(table.rows))
+    order.push_back({getBucketCost(row), index});
+  llvm::sort(order);
+  SmallVector<SmallVector<int64_t>> sorted;
+  for (auto [cost, index] : order)
+    sorted.push_back(std::move(table.rows[index]));
+  table.rows = std::move(sorted);
   return table;
 }
 

@@ -150,7 +150,7 @@ mlir::bucket::emitObjectInParallel(llvm::Module &module,
 
   // Temporary files, removed whatever happens.
   SmallVector<std::string> files;
-  auto cleanup = llvm::make_scope_exit([&] {
+  llvm::scope_exit cleanup([&] {
     for (const std::string &file : files)
       llvm::sys::fs::remove(file);
   });
