@@ -133,26 +133,56 @@ splitAtMultiple(RewriterBase &rewriter, linalg::LinalgOp op, unsigned dim,
                         cast<linalg::LinalgOp>(rest.getOperation()));
 }
 
+// Cache level: blocks of at most kCacheBlock along n and k, so that the
+// panel of the right-hand side a register tile streams (k x NR) stays in L1
+// and a block of it is reused by every row of the left-hand side.
+constexpr int64_t kCacheBlock = 256;
+
+/// A contraction that accumulates into a constant fill (a zero accumulator)
+/// and whose reduction is not blocked can start its register tiles from the
+/// constant instead of reading the filled tensor: the fill pass, the reads of
+/// it, and, when several contractions share the fill (one zero tensor for
+/// every attention layer after CSE), bufferization's copy of it for each but
+/// the last all go away (4 MiB each at 512 tokens). Makes `op` accumulate
+/// into the fill's destination and returns the constant.
+static std::optional<TypedAttr>
+takeConstantFill(RewriterBase &rewriter, linalg::LinalgOp op,
+                 const linalg::ContractionDimensions &dims) {
+  if (op.getNumDpsInits() != 1 ||
+      op.getStaticLoopRanges()[dims.k.back()] > kCacheBlock)
+    return std::nullopt;
+  OpOperand *init = op.getDpsInitOperand(0);
+  auto fill = init->get().getDefiningOp<linalg::FillOp>();
+  TypedAttr value;
+  if (!fill || !fill.hasPureTensorSemantics() ||
+      !matchPattern(fill.getDpsInputOperand(0)->get(), m_Constant(&value)))
+    return std::nullopt;
+  rewriter.modifyOpInPlace(
+      op, [&] { init->set(fill.getDpsInitOperand(0)->get()); });
+  return value;
+}
+
 /// Contractions: an MR x NR register tile, batch dimensions and outer m/n
-/// dimensions by 1, the reduction by 1 with the accumulator hoisted.
+/// dimensions by 1, the reduction by 1 with the accumulator hoisted. With
+/// `fillValue`, the op's init holds nothing yet: each register tile starts
+/// from that constant (see takeConstantFill).
 static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
                                 const linalg::ContractionDimensions &dims,
-                                const CodegenOptions &options) {
+                                const CodegenOptions &options,
+                                std::optional<TypedAttr> fillValue = {}) {
+  if (!fillValue)
+    fillValue = takeConstantFill(rewriter, op, dims);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned m = dims.m.back(), n = dims.n.back(), k = dims.k.back();
   int64_t lanes = std::max(1u, options.vectorBits / 32);
   for (auto [dim, multiple] : {std::make_pair(m, getRegisterTileRows(options)),
                                std::make_pair(n, lanes)}) {
     if (auto parts = splitAtMultiple(rewriter, op, dim, multiple)) {
-      generateContraction(rewriter, parts->first, dims, options);
-      generateContraction(rewriter, parts->second, dims, options);
+      generateContraction(rewriter, parts->first, dims, options, fillValue);
+      generateContraction(rewriter, parts->second, dims, options, fillValue);
       return;
     }
   }
-  // Cache level: blocks of at most kCacheBlock along n and k, so that the
-  // panel of the right-hand side a register tile streams (k x NR) stays in
-  // L1 and a block of it is reused by every row of the left-hand side.
-  constexpr int64_t kCacheBlock = 256;
   if (ranges[n] > kCacheBlock || ranges[k] > kCacheBlock) {
     SmallVector<int64_t> outer(ranges.size(), 0);
     if (ranges[n] > kCacheBlock)
@@ -169,6 +199,28 @@ static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   auto [rows, cols] = getContractionTile(ranges[m], ranges[n], options);
   sizes[m] = rows;
   sizes[n] = cols;
+  if (fillValue) {
+    // The register tiles first, each filled with the constant, then the
+    // reduction loop inside: the accumulator's first value folds to the
+    // constant.
+    SmallVector<int64_t> tileSizes = sizes;
+    tileSizes[k] = 0;
+    FailureOr<scf::SCFTilingResult> tiles = tile(rewriter, op, tileSizes);
+    if (failed(tiles) || tiles->tiledOps.empty())
+      return;
+    op = cast<linalg::LinalgOp>(tiles->tiledOps.back());
+    OpOperand *init = op.getDpsInitOperand(0);
+    rewriter.setInsertionPoint(op);
+    Value constant =
+        arith::ConstantOp::create(rewriter, op.getLoc(), *fillValue);
+    auto fill =
+        linalg::FillOp::create(rewriter, op.getLoc(), constant, init->get());
+    rewriter.modifyOpInPlace(op, [&] { init->set(fill.getResult(0)); });
+    (void)vectorizeAndReplace(rewriter, fill,
+                              /*createNamedContraction=*/false);
+    sizes.assign(sizes.size(), 0);
+    sizes[k] = 1;
+  }
   FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, sizes);
   if (failed(tiled) || tiled->tiledOps.empty())
     return;
@@ -423,12 +475,22 @@ void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
     else
       llvm::append_range(expanded, panels);
   }
+  // Contractions first: they may take over the fills they accumulate into
+  // (takeConstantFill), which must still be fills then; a fill left without
+  // users is dropped rather than generated.
+  SmallVector<linalg::LinalgOp> generics;
   for (linalg::LinalgOp op : expanded) {
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
     if (succeeded(dims) && !dims->m.empty() && !dims->n.empty() &&
         !dims->k.empty() && linalg::isaContractionOpInterface(op))
       generateContraction(rewriter, op, *dims, options);
+    else
+      generics.push_back(op);
+  }
+  for (linalg::LinalgOp op : generics) {
+    if (isa<linalg::FillOp>(op.getOperation()) && op->use_empty())
+      rewriter.eraseOp(op);
     else
       generateGeneric(rewriter, op, options);
   }

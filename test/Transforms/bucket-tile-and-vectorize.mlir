@@ -84,6 +84,43 @@ func.func @elementwise_and_reduction(%x: tensor<8x64xf32>, %m: tensor<8xf32>) ->
 
 // -----
 
+// Contractions that accumulate into a constant fill start their register
+// tiles from the constant: the fill, shared by two batch matmuls here (as
+// CSE leaves the zero accumulator of every attention layer), is gone, so
+// bufferization has nothing to copy; each result goes to the fill's
+// destination.
+// CHECK-LABEL: func.func @filled_accumulators(
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<1x4x16xf32>
+// CHECK-DAG:     %[[EMPTY:.*]] = tensor.empty() : tensor<2x16x32xf32>
+// CHECK-NOT:     linalg.fill
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]])
+// CHECK:           scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<1x4x16xf32>)
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[EMPTY]])
+// CHECK:           scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<1x4x16xf32>)
+// CHECK-NOT:     linalg.fill
+// A reduction blocked for the cache (k = 512) keeps the fill: its later
+// blocks accumulate into what the earlier ones wrote.
+// CHECK-LABEL: func.func @filled_long_k(
+// CHECK:         vector.transfer_write {{.*}} : vector<1x1x32xf32>, tensor<1x1x32xf32>
+// CHECK:         scf.for %{{.*}} = %c0 to %c512 step %c256
+func.func @filled_accumulators(%a: tensor<2x16x16xf32>, %b: tensor<2x16x32xf32>, %a2: tensor<2x16x16xf32>) -> (tensor<2x16x32xf32>, tensor<2x16x32xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x16x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x16x32xf32>) -> tensor<2x16x32xf32>
+  %r = linalg.batch_matmul ins(%a, %b : tensor<2x16x16xf32>, tensor<2x16x32xf32>) outs(%f : tensor<2x16x32xf32>) -> tensor<2x16x32xf32>
+  %r2 = linalg.batch_matmul ins(%a2, %b : tensor<2x16x16xf32>, tensor<2x16x32xf32>) outs(%f : tensor<2x16x32xf32>) -> tensor<2x16x32xf32>
+  return %r, %r2 : tensor<2x16x32xf32>, tensor<2x16x32xf32>
+}
+func.func @filled_long_k(%a: tensor<2x16x512xf32>, %b: tensor<2x512x32xf32>) -> tensor<2x16x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x16x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<2x16x32xf32>) -> tensor<2x16x32xf32>
+  %r = linalg.batch_matmul ins(%a, %b : tensor<2x16x512xf32>, tensor<2x512x32xf32>) outs(%f : tensor<2x16x32xf32>) -> tensor<2x16x32xf32>
+  return %r : tensor<2x16x32xf32>
+}
+
+// -----
+
 // Sizes the register tile does not divide (13 rows, 20 columns with 4 x 16
 // tiles of 8-lane vectors) are split at the last whole tile: 12 rows in
 // 4-row tiles and one row, 16 columns in one 16-wide tile and 4 columns;
