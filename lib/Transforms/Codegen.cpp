@@ -203,8 +203,11 @@ static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     // The register tiles first, each filled with the constant, then the
     // reduction loop inside: the accumulator's first value folds to the
     // constant.
+    // Every reduction loop stays inside the tile: a tile filled inside one
+    // would restart its sum.
     SmallVector<int64_t> tileSizes = sizes;
-    tileSizes[k] = 0;
+    for (unsigned d : dims.k)
+      tileSizes[d] = 0;
     FailureOr<scf::SCFTilingResult> tiles = tile(rewriter, op, tileSizes);
     if (failed(tiles) || tiles->tiledOps.empty())
       return;
@@ -219,7 +222,8 @@ static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     (void)vectorizeAndReplace(rewriter, fill,
                               /*createNamedContraction=*/false);
     sizes.assign(sizes.size(), 0);
-    sizes[k] = 1;
+    for (unsigned d : dims.k)
+      sizes[d] = 1;
   }
   FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, sizes);
   if (failed(tiled) || tiled->tiledOps.empty())

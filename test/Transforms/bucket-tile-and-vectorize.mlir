@@ -121,6 +121,29 @@ func.func @filled_long_k(%a: tensor<2x16x512xf32>, %b: tensor<2x512x32xf32>) -> 
 
 // -----
 
+// With two reduction loops, the tile is filled outside both.
+// CHECK-LABEL: func.func @filled_two_reductions(
+// CHECK:         scf.for {{.*}} step %c4
+// CHECK:           scf.for {{.*}} step %c16
+// CHECK:             vector.transfer_write %{{.*}} : vector<4x16xf32>, tensor<4x16xf32>
+// CHECK:             scf.for %{{.*}} = %c0 to %c4 step %c1 {{.*}} -> (tensor<4x16xf32>)
+// CHECK:               scf.for %{{.*}} = %c0 to %c8 step %c1 {{.*}} -> (vector<4x16xf32>)
+func.func @filled_two_reductions(%a: tensor<16x4x8xf32>, %b: tensor<4x8x32xf32>) -> tensor<16x32xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<16x32xf32>) -> tensor<16x32xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(m, n, k1, k2) -> (m, k1, k2)>, affine_map<(m, n, k1, k2) -> (k1, k2, n)>, affine_map<(m, n, k1, k2) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+      ins(%a, %b : tensor<16x4x8xf32>, tensor<4x8x32xf32>) outs(%f : tensor<16x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x32xf32>
+  return %r : tensor<16x32xf32>
+}
+
+// -----
+
 // Sizes the register tile does not divide (13 rows, 20 columns with 4 x 16
 // tiles of 8-lane vectors) are split at the last whole tile: 12 rows in
 // 4-row tiles and one row, 16 columns in one 16-wide tile and 4 columns;
