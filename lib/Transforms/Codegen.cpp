@@ -201,10 +201,9 @@ static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   sizes[n] = cols;
   if (fillValue) {
     // The register tiles first, each filled with the constant, then the
-    // reduction loop inside: the accumulator's first value folds to the
+    // reduction loops inside (all of them: a tile filled inside one would
+    // restart its sum). The accumulator's first value folds to the
     // constant.
-    // Every reduction loop stays inside the tile: a tile filled inside one
-    // would restart its sum.
     SmallVector<int64_t> tileSizes = sizes;
     for (unsigned d : dims.k)
       tileSizes[d] = 0;
