@@ -10,7 +10,7 @@
 set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/packages.sh"
+source "$here/common.sh"
 ninja -C "$build" bucket-bench-encoder >/dev/null
 data=$here/../examples/encoder/data
 torch=()
@@ -20,12 +20,8 @@ if require_packages python3-torch libopenblas0-openmp &&
 else
   echo "# PyTorch not found (/usr/bin/python3 -c 'import torch'): skipped"
 fi
-# PyTorch's matmuls run in OpenBLAS: give it the same core type as the
-# kernel benchmark (kernels.sh), or 0.3.21 takes slow kernels on recent
-# AVX-512 CPUs.
-if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
-echo "# OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}"
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+# PyTorch's matmuls run in OpenBLAS, set up as for the kernel benchmark.
+use_one_core_openblas
 grep -m1 "model name" /proc/cpuinfo | sed 's/^/# /'
 exec taskset -c 0 "$build/bin/bucket-bench-encoder" \
   --csv "$data/wnut17_sentence_tokens.csv" \

@@ -1,4 +1,4 @@
-# Sourced by the benchmark scripts: the Debian packages a comparison needs.
+# Sourced by the benchmark scripts.
 #
 #   require_packages PACKAGE...
 #
@@ -21,4 +21,15 @@ require_packages() {
   echo "# missing Debian packages: ${missing[*]}" \
        "(sudo apt-get install ${missing[*]})"
   return 1
+}
+
+# One thread for OpenBLAS and OpenMP, and the OpenBLAS core type the
+# comparisons use: OpenBLAS 0.3.21 does not recognise recent AVX-512 CPUs
+# and takes slow kernels on them unless told SkylakeX; that core type dies
+# with SIGILL on CPUs without AVX-512, where its own detection is right.
+# Prints what it chose.
+use_one_core_openblas() {
+  if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX; fi
+  export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+  echo "# OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}, one thread"
 }
