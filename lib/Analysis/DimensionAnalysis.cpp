@@ -1,6 +1,7 @@
 //===- DimensionAnalysis.cpp - Symbolic dimensions of a function ----------===//
 
 #include "bucket/Analysis/DimensionAnalysis.h"
+#include "bucket/Analysis/Utils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -408,6 +409,8 @@ FailureOr<func::FuncOp> mlir::bucket::buildResultShapeFunction(func::FuncOp func
 }
 
 FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
+  if (failed(verifyConstantDimIndices(func)))
+    return failure();
   DimUnionFind uf;
   func.walk([&](Operation *op) { visit(uf, op); });
   if (!uf.getConflicts().empty()) {

@@ -1,6 +1,7 @@
 //===- PaddingAnalysis.cpp - Proving that padding cannot change results ---===//
 
 #include "bucket/Analysis/PaddingAnalysis.h"
+#include "bucket/Analysis/Utils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -970,7 +971,9 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
 std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
   unsigned numLoops = op.getNumLoops();
   SmallVector<std::optional<PadDim>> loopPad(numLoops);
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  // A loop the outputs do not depend on reduces into them, whatever
+  // `iterator_types` says.
+  SmallVector<utils::IteratorType> iterators = getEffectiveIteratorTypes(op);
 
   // Padded loops: loops that index a padded dimension directly.
   for (OpOperand &operand : op->getOpOperands()) {
@@ -1162,8 +1165,12 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
         std::optional<Abstract> contribution;
         for (Value operand : combiner->getOperands()) {
           auto it = env.find(operand);
+          Attribute c;
           if (it != env.end() && it->second.kind != Abstract::Acc)
             contribution = it->second;
+          else if (it == env.end() && matchPattern(operand, m_Constant(&c)))
+            if (auto typed = dyn_cast<TypedAttr>(c))
+              contribution = Abstract::constant(typed, false, 0);
         }
         TypedAttr neutral = getNeutral(combiner, yieldedValue.getType());
         what = "combines its padded iterations with '" +
@@ -1329,6 +1336,8 @@ FailureOr<PaddingResult>
 mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
   unsigned numArgs = func.getNumArguments();
   ArrayRef<SymbolicDim> classes = dims.getDims();
+  if (failed(verifyConstantDimIndices(func)))
+    return failure();
 
   // Which arguments are padded, and along which dimension first (for
   // messages).
@@ -1494,8 +1503,17 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
     diag << fault->message;
     if (culprit) {
       auto [d, cls] = *argFirstDim[*culprit];
-      if (fault->cls)
+      // Name the argument's dimension of the class at fault, not its first
+      // padded one.
+      if (fault->cls) {
         cls = *fault->cls;
+        auto type = cast<RankedTensorType>(func.getArgumentTypes()[*culprit]);
+        for (unsigned k = 0; k < type.getRank(); ++k)
+          if (dims.getDimId({*culprit, k}) == cls) {
+            d = k;
+            break;
+          }
+      }
       diag << "; the padding comes from argument " << *culprit << " (dimension "
            << d << ", '" << classes[cls].getName() << "', padded with "
            << Abstract::constant(padValues[*culprit], false, 0).describe()

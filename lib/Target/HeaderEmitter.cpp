@@ -93,7 +93,8 @@ LogicalResult mlir::bucket::emitCHeader(ModuleOp module, StringRef modelName,
     if (!func.isPublic() || func.isExternal())
       continue;
     if (std::string why = getUnsupportedReason(func); !why.empty()) {
-      func.emitWarning("no C entry point is generated for '")
+      // At the location only: the function's body is no help here.
+      emitWarning(func.getLoc(), "no C entry point is generated for '")
           << func.getName() << "': " << why;
       continue;
     }

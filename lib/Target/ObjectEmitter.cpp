@@ -5,37 +5,59 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/DiagnosticHandler.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/CrashRecoveryContext.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/PrettyStackTrace.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
-#include "llvm/Transforms/Utils/SplitModule.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
-
-#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
 
 #include <memory>
 
 using namespace mlir;
 using namespace mlir::bucket;
 
-static std::unique_ptr<llvm::TargetMachine>
-createTargetMachine(const bucket::TargetOptions &options, std::string &error) {
+//===----------------------------------------------------------------------===//
+// Targets
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// What TargetOptions stand for once the defaults are filled in: the triple
+/// normalized, and the host's CPU and features where they apply.
+struct ResolvedTarget {
+  const llvm::Target *target = nullptr;
+  llvm::Triple triple;
+  std::string cpu;
+  std::string features;
+  unsigned optLevel = 3;
+};
+} // namespace
+
+static void initializeTargets() {
   static bool initialized = [] {
     llvm::InitializeAllTargetInfos();
     llvm::InitializeAllTargets();
@@ -44,50 +66,254 @@ createTargetMachine(const bucket::TargetOptions &options, std::string &error) {
     return true;
   }();
   (void)initialized;
-
-  bool host = options.triple.empty();
-  llvm::Triple triple(host ? llvm::sys::getDefaultTargetTriple()
-                           : options.triple);
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return nullptr;
-  std::string cpu = options.cpu;
-  std::string features = options.features;
-  if ((cpu.empty() && host) || cpu == "native") {
-    cpu = llvm::sys::getHostCPUName().str();
-    if (features.empty()) {
-      llvm::SubtargetFeatures hostFeatures;
-      for (const auto &feature : llvm::sys::getHostCPUFeatures())
-        hostFeatures.AddFeature(feature.first(), feature.second);
-      features = hostFeatures.getString();
-    }
-  }
-  llvm::CodeGenOptLevel level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
-                                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                                : options.optLevel == 2
-                                    ? llvm::CodeGenOptLevel::Default
-                                    : llvm::CodeGenOptLevel::Aggressive;
-  // Position-independent code links into executables and shared objects.
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, level));
-  if (!machine)
-    error = "cannot create a target machine for '" + triple.str() + "'";
-  return machine;
 }
 
-unsigned mlir::bucket::getTargetVectorBits(const bucket::TargetOptions &options) {
+/// The entry of the feature `name` in the feature table of `info`'s target,
+/// or null. (MCSubtargetInfo::checkFeatures ends the process on a feature
+/// its target does not know.)
+static const llvm::SubtargetFeatureKV *
+findFeature(const llvm::MCSubtargetInfo &info, StringRef name) {
+  ArrayRef<llvm::SubtargetFeatureKV> table = info.getAllProcessorFeatures();
+  const auto *it = llvm::find_if(table, [&](const llvm::SubtargetFeatureKV &kv) {
+    return name == kv.Key;
+  });
+  return it == table.end() ? nullptr : it;
+}
+
+/// Whether the subtarget `info` has the feature `name`; false for a feature
+/// its target does not know.
+static bool hasFeature(const llvm::MCSubtargetInfo &info, StringRef name) {
+  const llvm::SubtargetFeatureKV *feature = findFeature(info, name);
+  return feature && info.hasFeature(feature->Value);
+}
+
+/// Resolves and checks `options` (see verifyTargetOptions). LLVM does not
+/// check them itself: an unknown CPU or feature is a warning on every
+/// subtarget created, and may be a fatal error later in code generation.
+static llvm::Expected<ResolvedTarget>
+resolveTarget(const bucket::TargetOptions &options) {
+  initializeTargets();
+  auto fail = [](const Twine &message) {
+    return llvm::createStringError(message);
+  };
+  if (options.optLevel > 3)
+    return fail("invalid optimization level " + Twine(options.optLevel) +
+                "; expected 0-3");
+
+  ResolvedTarget result;
+  result.optLevel = options.optLevel;
+  llvm::Triple host(llvm::sys::getDefaultTargetTriple());
+  // Normalized, "aarch64-linux-gnu" is aarch64-unknown-linux-gnu rather than
+  // an aarch64 of vendor "linux".
+  result.triple = options.triple.empty()
+                      ? host
+                      : llvm::Triple(llvm::Triple::normalize(options.triple));
   std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(options, error);
+  result.target = llvm::TargetRegistry::lookupTarget(result.triple, error);
+  if (!result.target)
+    return fail("unknown target '" + options.triple + "': " + error);
+  std::string name = result.triple.str();
+
+  // The host's CPU and features describe code for the host's architecture
+  // only: they are the default when the triple is the host's, and "native"
+  // asks for them on another operating system of the same architecture.
+  bool hostArch = result.triple.getArch() == host.getArch();
+  bool native = options.cpu == "native" ||
+                (options.cpu.empty() && hostArch &&
+                 result.triple.getOS() == host.getOS());
+  if (native && !hostArch)
+    return fail("CPU 'native' (the host's) cannot target '" + name +
+                "': the host is " + host.getArchName());
+
+  // The target's generic subtarget knows every CPU and feature name.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      result.target->createMCSubtargetInfo(result.triple, "", ""));
+  if (!generic)
+    return fail("cannot create a subtarget for '" + name + "'");
+  if (!native && !options.cpu.empty() && !generic->isCPUStringValid(options.cpu))
+    return fail("unknown CPU '" + options.cpu + "' for target '" + name + "'");
+  llvm::SubtargetFeatures requested(options.features);
+  for (const std::string &feature : requested.getFeatures()) {
+    if (!llvm::SubtargetFeatures::hasFlag(feature))
+      return fail("feature '" + feature + "' must start with '+' or '-'");
+    StringRef featureName = llvm::SubtargetFeatures::StripFlag(feature);
+    if (!findFeature(*generic, featureName))
+      return fail("unknown feature '" + featureName + "' for target '" + name +
+                  "'");
+  }
+
+  if (!native) {
+    result.cpu = options.cpu;
+    result.features = options.features;
+    return result;
+  }
+  result.cpu = llvm::sys::getHostCPUName().str();
+  llvm::SubtargetFeatures features;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(feature.first(), feature.second);
+  // Later features win: the options can still turn a host feature off.
+  features.addFeaturesVector(requested.getFeatures());
+  result.features = features.getString();
+  return result;
+}
+
+static std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const ResolvedTarget &target) {
+  llvm::CodeGenOptLevel level =
+      target.optLevel == 0   ? llvm::CodeGenOptLevel::None
+      : target.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+      : target.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                             : llvm::CodeGenOptLevel::Aggressive;
+  // Position-independent code links into executables and shared objects.
+  return std::unique_ptr<llvm::TargetMachine>(
+      target.target->createTargetMachine(target.triple, target.cpu,
+                                         target.features, llvm::TargetOptions(),
+                                         llvm::Reloc::PIC_, std::nullopt,
+                                         level));
+}
+
+llvm::Error mlir::bucket::verifyTargetOptions(const TargetOptions &options) {
+  return resolveTarget(options).takeError();
+}
+
+unsigned
+mlir::bucket::getTargetVectorBits(const bucket::TargetOptions &options) {
+  llvm::Expected<ResolvedTarget> target = resolveTarget(options);
+  if (!target) {
+    llvm::consumeError(target.takeError());
+    return 0;
+  }
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(*target);
   if (!machine)
     return 0;
-  const llvm::MCSubtargetInfo *info = machine->getMCSubtargetInfo();
-  if (info->checkFeatures("+avx512f"))
-    return 512;
-  if (info->checkFeatures("+avx"))
-    return 256;
-  return 128;
+  // Feature names differ between architectures: only ask for the ones of
+  // this one.
+  const llvm::MCSubtargetInfo &info = *machine->getMCSubtargetInfo();
+  switch (target->triple.getArch()) {
+  case llvm::Triple::x86:
+  case llvm::Triple::x86_64:
+    if (hasFeature(info, "avx512f"))
+      return 512;
+    return hasFeature(info, "avx") ? 256 : 128;
+  case llvm::Triple::arm:
+  case llvm::Triple::armeb:
+  case llvm::Triple::thumb:
+  case llvm::Triple::thumbeb:
+    return hasFeature(info, "neon") ? 128 : 64;
+  case llvm::Triple::riscv32:
+  case llvm::Triple::riscv64:
+    // V implies Zve32f, the least that holds f32 vectors.
+    return hasFeature(info, "zve32f") ? 128 : 64;
+  default:
+    return 128;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Errors in code generation
+//===----------------------------------------------------------------------===//
+//
+// LLVM's optimizer and code generator report some errors (an instruction it
+// cannot select, a pass that does not exist) with report_fatal_error, and
+// error diagnostics without a handler, both of which end the process. On a
+// worker thread of the parallel code generation that exit runs the static
+// destructors while the other workers still use them, or races with another
+// worker's fatal error, and the process may hang instead of ending. So code
+// generation runs inside a CrashRecoveryContext: the fatal error handler
+// records the message and returns to it, the LLVMContext's diagnostic
+// handler records errors, and compilation fails with the message.
+
+/// Where the fatal error of the compilation on this thread goes.
+static thread_local std::string *fatalErrorMessage = nullptr;
+
+static void recordFatalError(void *, const char *reason, bool) {
+  if (fatalErrorMessage)
+    *fatalErrorMessage = reason;
+  if (llvm::CrashRecoveryContext *context =
+          llvm::CrashRecoveryContext::GetCurrent())
+    context->HandleExit(1);
+  // Outside a compilation, LLVM exits as it would without a handler.
+  llvm::errs() << "LLVM ERROR: " << reason << "\n";
+}
+
+namespace {
+/// Installs the fatal error handler and enables crash recovery while code
+/// is generated. Not to be nested: LLVM has one handler per process.
+struct CodegenErrorScope {
+  CodegenErrorScope() { llvm::CrashRecoveryContext::Enable(); }
+  ~CodegenErrorScope() { llvm::CrashRecoveryContext::Disable(); }
+  llvm::ScopedFatalErrorHandler handler{recordFatalError};
+};
+
+/// Records the first error diagnostic instead of exiting; warnings and
+/// remarks print as usual.
+struct ErrorRecorder : llvm::DiagnosticHandler {
+  explicit ErrorRecorder(std::string &message) : message(message) {}
+  bool handleDiagnostics(const llvm::DiagnosticInfo &info) override {
+    if (info.getSeverity() != llvm::DS_Error)
+      return false;
+    if (message.empty()) {
+      llvm::raw_string_ostream os(message);
+      llvm::DiagnosticPrinterRawOStream printer(os);
+      info.print(printer);
+    }
+    return true;
+  }
+  std::string &message;
+};
+} // namespace
+
+/// Runs `compile`, code generation in `context`, so that a fatal error, an
+/// error diagnostic or a crash in it fails with its message in `error`
+/// instead of ending the process. Needs a CodegenErrorScope; several
+/// threads may call it at once, each with its own context.
+static LogicalResult runCatchingErrors(llvm::LLVMContext &context,
+                                       function_ref<void()> compile,
+                                       std::string &error) {
+  std::unique_ptr<llvm::DiagnosticHandler> previous =
+      context.getDiagnosticHandler();
+  context.setDiagnosticHandler(std::make_unique<ErrorRecorder>(error));
+  fatalErrorMessage = &error;
+  llvm::scope_exit reset([&] {
+    fatalErrorMessage = nullptr;
+    context.setDiagnosticHandler(std::move(previous));
+  });
+  // A recovery skips the destructors of the pretty stack trace entries on
+  // the stack: restore the list they belong to.
+  const void *prettyStack = llvm::SavePrettyStackState();
+  llvm::CrashRecoveryContext recovery;
+  if (recovery.RunSafely(compile))
+    return success(error.empty());
+  llvm::RestorePrettyStackState(prettyStack);
+  if (error.empty())
+    error = "LLVM crashed (exit code " + std::to_string(recovery.RetCode) + ")";
+  return failure();
+}
+
+/// Optimizes `module` and writes its object code to `os`.
+static LogicalResult compileModule(llvm::Module &module,
+                                   llvm::TargetMachine &machine,
+                                   unsigned optLevel,
+                                   llvm::raw_pwrite_stream &os,
+                                   std::string &error) {
+  return runCatchingErrors(
+      module.getContext(),
+      [&] {
+        auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                                  &machine);
+        if (llvm::Error err = optimize(&module)) {
+          error = llvm::toString(std::move(err));
+          return;
+        }
+        llvm::legacy::PassManager codegen;
+        if (machine.addPassesToEmitFile(codegen, os, nullptr,
+                                        llvm::CodeGenFileType::ObjectFile)) {
+          error = "the target cannot emit object files";
+          return;
+        }
+        codegen.run(module);
+      },
+      error);
 }
 
 //===----------------------------------------------------------------------===//
@@ -96,14 +322,15 @@ unsigned mlir::bucket::getTargetVectorBits(const bucket::TargetOptions &options)
 //
 // Each bucket is a large static function that LLVM optimizes and compiles on
 // its own; with one thread the compile time grows linearly with the number
-// of buckets. The module is split by function into one part per hardware
-// thread (SplitModule: the functions balanced by size, module-local symbols
-// made hidden and external so the parts link), each part is optimized and
-// compiled in its own LLVMContext on its own thread, and the parts are linked
-// into one relocatable object (ld.lld -r); llvm-objcopy --localize-hidden
-// then makes the split's symbols local again, so two objects linked into one
-// program cannot collide. Without those tools, or with one thread, the
-// module is compiled as a whole.
+// of buckets. A copy of the module is split by function into one part per
+// hardware thread (SplitModule: the functions balanced by size, module-local
+// symbols made hidden and external so the parts link), each part is
+// optimized and compiled in its own LLVMContext on its own thread, and the
+// parts are linked into one relocatable object (ld.lld -r); llvm-objcopy
+// --localize-hidden then makes the split's symbols local again, so two
+// objects linked into one program cannot collide. Without those tools, for
+// other object formats than ELF, or with one thread, the module is compiled
+// as a whole.
 
 /// The path of an LLVM tool: next to the LLVM we were built with, else on
 /// PATH; empty if neither.
@@ -127,19 +354,30 @@ static unsigned getNumParts(llvm::Module &module) {
 bool mlir::bucket::canEmitInParallel(llvm::Module &module) {
   static const bool haveTools =
       !findTool("ld.lld").empty() && !findTool("llvm-objcopy").empty();
-  return haveTools && getNumParts(module) > 1;
+  return haveTools && module.getTargetTriple().isOSBinFormatELF() &&
+         getNumParts(module) > 1;
 }
 
-LogicalResult
+ParallelEmitResult
 mlir::bucket::emitObjectInParallel(llvm::Module &module,
                                    const bucket::TargetOptions &options,
-                                   llvm::raw_pwrite_stream &os) {
-  if (!canEmitInParallel(module))
-    return failure();
+                                   llvm::raw_pwrite_stream &os,
+                                   SmallVectorImpl<std::string> &errors) {
+  llvm::Expected<ResolvedTarget> target = resolveTarget(options);
+  if (!target) {
+    errors.push_back(llvm::toString(target.takeError()));
+    return ParallelEmitResult::CompileFailed;
+  }
+  if (!canEmitInParallel(module)) {
+    errors.push_back("parallel code generation is unavailable");
+    return ParallelEmitResult::LinkFailed;
+  }
+  // The split externalizes the module's local symbols: split a copy, so that
+  // the caller can still compile the module as it is.
   unsigned numParts = getNumParts(module);
   SmallVector<SmallString<0>> bitcode;
   llvm::SplitModule(
-      module, numParts,
+      *llvm::CloneModule(module), numParts,
       [&](std::unique_ptr<llvm::Module> part) {
         SmallString<0> buffer;
         llvm::raw_svector_ostream out(buffer);
@@ -154,88 +392,114 @@ mlir::bucket::emitObjectInParallel(llvm::Module &module,
     for (const std::string &file : files)
       llvm::sys::fs::remove(file);
   });
+  std::string tempError;
   auto tempFile = [&](StringRef suffix) -> std::string {
     SmallString<128> path;
-    if (llvm::sys::fs::createTemporaryFile("bucket", suffix, path))
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("bucket", suffix, path)) {
+      tempError = "cannot create a temporary file: " + ec.message();
       return std::string();
+    }
     files.push_back(path.str().str());
     return files.back();
   };
 
   SmallVector<std::string> objects(bitcode.size());
-  for (std::string &object : objects)
-    if ((object = tempFile("o")).empty())
-      return failure();
-  SmallVector<std::string> errors(bitcode.size());
+  for (std::string &object : objects) {
+    if ((object = tempFile("o")).empty()) {
+      errors.push_back(tempError);
+      return ParallelEmitResult::LinkFailed;
+    }
+  }
+  SmallVector<std::string> partErrors(bitcode.size());
   {
+    CodegenErrorScope errorScope;
     llvm::StdThreadPool pool(llvm::hardware_concurrency(numParts));
     for (unsigned i = 0; i < bitcode.size(); ++i) {
       pool.async([&, i] {
+        std::string &error = partErrors[i];
         llvm::LLVMContext context;
         llvm::Expected<std::unique_ptr<llvm::Module>> part =
-            llvm::parseBitcodeFile(
-                llvm::MemoryBufferRef(bitcode[i], "part"), context);
+            llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode[i], "part"),
+                                   context);
         if (!part) {
-          errors[i] = llvm::toString(part.takeError());
+          error = llvm::toString(part.takeError());
           return;
         }
-        std::string error;
         std::unique_ptr<llvm::TargetMachine> machine =
-            createTargetMachine(options, error);
+            createTargetMachine(*target);
         if (!machine) {
-          errors[i] = error;
-          return;
-        }
-        auto optimize = makeOptimizingTransformer(
-            options.optLevel, /*sizeLevel=*/0, machine.get());
-        if (llvm::Error err = optimize(part->get())) {
-          errors[i] = llvm::toString(std::move(err));
+          error = "cannot create a target machine for '" +
+                  target->triple.str() + "'";
           return;
         }
         std::error_code ec;
         llvm::raw_fd_ostream out(objects[i], ec);
-        llvm::legacy::PassManager codegen;
-        if (ec || machine->addPassesToEmitFile(
-                      codegen, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-          errors[i] = "cannot write " + objects[i];
+        if (ec) {
+          error = "cannot write " + objects[i] + ": " + ec.message();
           return;
         }
-        codegen.run(**part);
+        (void)compileModule(**part, *machine, target->optLevel, out, error);
       });
     }
     pool.wait();
   }
-  if (llvm::any_of(errors, [](const std::string &e) { return !e.empty(); }))
-    return failure();
+  for (auto [i, error] : llvm::enumerate(partErrors))
+    if (!error.empty())
+      errors.push_back("in part " + std::to_string(i + 1) + " of " +
+                       std::to_string(partErrors.size()) + ": " + error);
+  if (!errors.empty())
+    return ParallelEmitResult::CompileFailed;
 
   std::string linked = tempFile("o");
+  if (linked.empty()) {
+    errors.push_back(tempError);
+    return ParallelEmitResult::LinkFailed;
+  }
   std::string ld = findTool("ld.lld"), objcopy = findTool("llvm-objcopy");
   SmallVector<StringRef> ldArgs = {ld, "-r", "-o", linked};
   for (const std::string &object : objects)
     ldArgs.push_back(object);
-  if (linked.empty() || llvm::sys::ExecuteAndWait(ld, ldArgs) != 0 ||
-      llvm::sys::ExecuteAndWait(objcopy,
-                                {objcopy, "--localize-hidden", linked}) != 0)
-    return failure();
+  std::string message;
+  if (llvm::sys::ExecuteAndWait(ld, ldArgs, std::nullopt, {}, 0, 0,
+                                &message) != 0) {
+    errors.push_back("ld.lld -r failed" +
+                     (message.empty() ? "" : ": " + message));
+    return ParallelEmitResult::LinkFailed;
+  }
+  if (llvm::sys::ExecuteAndWait(objcopy,
+                                {objcopy, "--localize-hidden", linked},
+                                std::nullopt, {}, 0, 0, &message) != 0) {
+    errors.push_back("llvm-objcopy --localize-hidden failed" +
+                     (message.empty() ? "" : ": " + message));
+    return ParallelEmitResult::LinkFailed;
+  }
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> result =
       llvm::MemoryBuffer::getFile(linked);
-  if (!result)
-    return failure();
+  if (!result) {
+    errors.push_back("cannot read " + linked + ": " +
+                     result.getError().message());
+    return ParallelEmitResult::LinkFailed;
+  }
   os << (*result)->getBuffer();
-  return success();
+  return ParallelEmitResult::Written;
 }
+
+//===----------------------------------------------------------------------===//
+// Output
+//===----------------------------------------------------------------------===//
 
 LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
                                            const bucket::TargetOptions &options,
                                            OutputKind kind,
                                            llvm::raw_pwrite_stream &os) {
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(options, error);
+  llvm::Expected<ResolvedTarget> target = resolveTarget(options);
+  if (!target)
+    return module.emitError(llvm::toString(target.takeError()));
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(*target);
   if (!machine)
-    return module.emitError("cannot target '")
-           << (options.triple.empty() ? "host" : options.triple)
-           << "': " << error;
+    return module.emitError("cannot create a target machine for '")
+           << target->triple.str() << "'";
 
   DialectRegistry registry;
   registerAllToLLVMIRTranslations(registry);
@@ -249,36 +513,46 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
 
-  // An object of several buckets is optimized and generated in parallel
-  // (each part optimizes on its own); IR output and the fallback path
-  // optimize the whole module here.
-  bool parallel = kind == OutputKind::Object && canEmitInParallel(*llvmModule);
-  if (!parallel) {
-    auto optimize = makeOptimizingTransformer(options.optLevel,
-                                              /*sizeLevel=*/0, machine.get());
-    if (llvm::Error err = optimize(llvmModule.get()))
-      return module.emitError("LLVM optimization failed: ")
-             << llvm::toString(std::move(err));
-  }
-
   if (kind == OutputKind::LLVMIR) {
+    CodegenErrorScope errorScope;
+    std::string error;
+    if (failed(runCatchingErrors(
+            llvmContext,
+            [&] {
+              auto optimize = makeOptimizingTransformer(
+                  options.optLevel, /*sizeLevel=*/0, machine.get());
+              if (llvm::Error err = optimize(llvmModule.get()))
+                error = llvm::toString(std::move(err));
+            },
+            error)))
+      return module.emitError("LLVM optimization failed: ") << error;
     llvmModule->print(os, nullptr);
     return success();
   }
-  if (parallel) {
-    if (succeeded(emitObjectInParallel(*llvmModule, options, os)))
+
+  // An object of several buckets is optimized and generated in parallel
+  // (each part optimizes on its own).
+  if (canEmitInParallel(*llvmModule)) {
+    SmallVector<std::string> errors;
+    switch (emitObjectInParallel(*llvmModule, options, os, errors)) {
+    case ParallelEmitResult::Written:
       return success();
-    // It could not (a tool failed): compile the module as a whole.
-    auto optimize = makeOptimizingTransformer(options.optLevel,
-                                              /*sizeLevel=*/0, machine.get());
-    if (llvm::Error err = optimize(llvmModule.get()))
-      return module.emitError("LLVM optimization failed: ")
-             << llvm::toString(std::move(err));
+    case ParallelEmitResult::CompileFailed: {
+      InFlightDiagnostic diag = module.emitError("LLVM code generation failed");
+      for (const std::string &error : errors)
+        diag.attachNote(module.getLoc()) << error;
+      return diag;
+    }
+    case ParallelEmitResult::LinkFailed:
+      // The parts compiled: so will the module as a whole, on this thread.
+      module.emitWarning("parallel code generation failed (")
+          << llvm::join(errors, "; ") << "); compiling the module as a whole";
+      break;
+    }
   }
-  llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, os, nullptr,
-                                   llvm::CodeGenFileType::ObjectFile))
-    return module.emitError("the target cannot emit object files");
-  codegen.run(*llvmModule);
+  CodegenErrorScope errorScope;
+  std::string error;
+  if (failed(compileModule(*llvmModule, *machine, options.optLevel, os, error)))
+    return module.emitError("LLVM code generation failed: ") << error;
   return success();
 }

@@ -1,6 +1,8 @@
 //===- Codegen.cpp - Code generation strategy for static buckets ----------===//
 
 #include "bucket/Transforms/Codegen.h"
+#include "bucket/Analysis/Utils.h"
+#include "bucket/Transforms/Specialize.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -460,6 +462,9 @@ static SmallVector<linalg::LinalgOp> packRhs(RewriterBase &rewriter,
 
 void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
                                     const CodegenOptions &options) {
+  // The strategies below and upstream tiling and vectorization read
+  // iterator_types: make them say what the indexing maps do.
+  declareHiddenReductions(rewriter, func);
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {
     if (hasStaticShapes(op) && op.getNumLoops() > 0 && !hasBooleanOperands(op))

@@ -1,6 +1,7 @@
 //===- Interchange.cpp - Loop order for the generic lowering --------------===//
 
 #include "bucket/Transforms/Specialize.h"
+#include "bucket/Analysis/Utils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -16,7 +17,9 @@ struct InterchangeForVectorization : public OpRewritePattern<linalg::GenericOp> 
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    if (op.getNumReductionLoops() == 0 || op.getNumDpsInits() != 1)
+    SmallVector<utils::IteratorType> iterators = getEffectiveIteratorTypes(op);
+    if (!llvm::is_contained(iterators, utils::IteratorType::reduction) ||
+        op.getNumDpsInits() != 1)
       return rewriter.notifyMatchFailure(op, "not a single-output reduction");
     AffineMap outMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
     if (outMap.getNumResults() == 0)
@@ -25,7 +28,6 @@ struct InterchangeForVectorization : public OpRewritePattern<linalg::GenericOp> 
     if (!last)
       return rewriter.notifyMatchFailure(op, "output not indexed by a loop");
     unsigned inner = last.getPosition();
-    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
     if (iterators[inner] != utils::IteratorType::parallel)
       return failure();
     // Only worth it when an input is contiguous along that loop too.

@@ -3,6 +3,7 @@
 #include "bucket/Transforms/Specialize.h"
 #include "bucket/Analysis/DimensionAnalysis.h"
 #include "bucket/Analysis/PaddingAnalysis.h"
+#include "bucket/Analysis/Utils.h"
 #include "bucket/Spec/BucketSpec.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,6 +42,21 @@ static std::string getBucketSuffix(ArrayRef<std::string> names,
     suffix += std::to_string(size);
   }
   return suffix;
+}
+
+void mlir::bucket::declareHiddenReductions(RewriterBase &rewriter,
+                                           Operation *root) {
+  root->walk([&](linalg::GenericOp op) {
+    if (!hasMisdeclaredParallelLoops(op))
+      return;
+    SmallVector<Attribute> iterators;
+    for (utils::IteratorType type : getEffectiveIteratorTypes(op))
+      iterators.push_back(
+          linalg::IteratorTypeAttr::get(op.getContext(), type));
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setIteratorTypesAttr(rewriter.getArrayAttr(iterators));
+    });
+  });
 }
 
 /// Gathers every pattern the canonicalizer would use, plus cast folding.
@@ -298,6 +314,9 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   if (failed(policies))
     return failure();
   bool selfCheck = options.selfCheck || func->hasAttr(kSelfCheckAttrName);
+  // Every clone, the fallback included, is tiled and vectorized by upstream
+  // code that trusts iterator_types.
+  declareHiddenReductions(rewriter, func);
   bool needFallback =
       selfCheck || llvm::is_contained(*policies, OutOfRangePolicy::Fallback);
 

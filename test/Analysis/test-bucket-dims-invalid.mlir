@@ -52,3 +52,25 @@ func.func @through_call(%x: tensor<?xf32>) -> tensor<?xf32> {
   %r = func.call @opaque(%x) : (tensor<?xf32>) -> tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// The index of tensor.dim is an operand, so an out-of-range constant passes
+// the verifier; it is an error here, not a crash.
+func.func @dim_index_negative(%x: tensor<?xf32> {bucket.dims = ["N"]}) -> tensor<?xf32> {
+  %c = arith.constant -1 : index
+  // expected-error @below {{reads dimension -1 of a tensor of rank 1 ('tensor<?xf32>'): no such dimension}}
+  %d = tensor.dim %x, %c : tensor<?xf32>
+  %e = tensor.empty(%d) : tensor<?xf32>
+  %r = linalg.copy ins(%x : tensor<?xf32>) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+func.func @dim_index_too_large(%x: tensor<?x4xf32>) -> index {
+  %c = arith.constant 99999999 : index
+  // expected-error @below {{reads dimension 99999999 of a tensor of rank 2 ('tensor<?x4xf32>'): no such dimension}}
+  %d = tensor.dim %x, %c : tensor<?x4xf32>
+  return %d : index
+}

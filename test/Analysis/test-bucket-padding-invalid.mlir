@@ -388,3 +388,23 @@ func.func @window_over_padded_reduction(%x: tensor<?xf32>, %w: tensor<?xf32>) ->
   } -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// Both loops are declared "parallel", but the output does not depend on the
+// second: every iteration of it adds 1 to the same element, so it is a
+// reduction over the padded dimension 'T', and the padded iterations would
+// add 1 each.
+func.func @hidden_reduction(%acc: tensor<?xf32> {bucket.dims = ["S"]},
+                            %x: tensor<?x?xf32> {bucket.dims = ["S", "T"]}) -> tensor<?xf32> {
+  %one = arith.constant 1.0 : f32
+  // expected-error @below {{'linalg.generic' reduces over padded dimension 'T' and combines its padded iterations with 'arith.addf', which needs its neutral element 0 from them but gets 1}}
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x?xf32>) outs(%acc : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %out, %one : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

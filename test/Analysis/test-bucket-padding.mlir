@@ -408,3 +408,24 @@ func.func @declared(%x: tensor<?x4xf32> {bucket.dims = ["batch", ""], bucket.pad
   } -> tensor<?x4xf32>
   return %r : tensor<?x4xf32>
 }
+
+// -----
+
+// A loop declared "parallel" that the output does not depend on reduces into
+// it: zero padding is safe for the sum, but 'T' cannot be split.
+// CHECK-LABEL: func @hidden_reduction_sum
+// CHECK-NEXT:    arg0 pad 0.000000e+00 : f32
+// CHECK-NEXT:    arg1 pad 0.000000e+00 : f32
+// CHECK-NEXT:    dim "S" splittable
+// CHECK-NEXT:    dim "T" not splittable: 'linalg.generic': it reduces over the dimension
+func.func @hidden_reduction_sum(%acc: tensor<?xf32> {bucket.dims = ["S"]},
+                                %x: tensor<?x?xf32> {bucket.dims = ["S", "T"]}) -> tensor<?xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x?xf32>) outs(%acc : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %out, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

@@ -90,6 +90,12 @@ LogicalResult generateDispatch(RewriterBase &rewriter, func::FuncOp func,
 /// so the innermost loop is contiguous (bucket-interchange-for-vectorization).
 void populateInterchangeForVectorizationPatterns(RewritePatternSet &patterns);
 
+/// Marks as "reduction" every loop of a linalg.generic under `root` that is
+/// declared "parallel" but that some output does not depend on (see
+/// getEffectiveIteratorTypes): it accumulates into that output, and tiling,
+/// vectorization and splitting must treat it so. Semantics are unchanged.
+void declareHiddenReductions(RewriterBase &rewriter, Operation *root);
+
 /// Whether `func` should be bucketed: public, with a body, with a ranked
 /// tensor argument that has a dynamic dimension.
 bool isBucketCandidate(func::FuncOp func);
