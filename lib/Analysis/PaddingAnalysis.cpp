@@ -228,11 +228,25 @@ struct PadDim {
   /// The positions where only this dimension is padded (every other padded
   /// dimension real): what a real result reads through a reduction over it.
   Abstract exclusive;
+  /// The real extent is `scale` times the class's size (plus `offset`): a
+  /// padded dimension merged with static inner ones (`?x3x4 -> ?x12`,
+  /// PyTorch's `[seq, batch * heads, d]`) keeps its padding at the end, but
+  /// its size is no longer the class's.
+  int64_t scale = 1;
 };
 
-PadDim makePadDim(unsigned cls, int64_t offset, Abstract content) {
-  return PadDim{cls, offset, content, content};
+PadDim makePadDim(unsigned cls, int64_t offset, Abstract content,
+                  int64_t scale = 1) {
+  return PadDim{cls, offset, content, content, scale};
 }
+
+/// A size that depends on a padded dimension: `scale` times the size of class
+/// `cls`, plus `offset`.
+struct PaddedSize {
+  unsigned cls;
+  int64_t offset;
+  int64_t scale = 1;
+};
 using PadInfo = SmallVector<std::optional<PadDim>>;
 
 bool hasPadding(const PadInfo &info) {
@@ -258,7 +272,8 @@ TypedAttr getNeutral(Operation *combiner, Type type) {
   if (floatType) {
     const llvm::fltSemantics &sem = floatType.getFloatSemantics();
     return TypeSwitch<Operation *, TypedAttr>(combiner)
-        .Case<arith::AddFOp>([&](auto) { return f(APFloat::getZero(sem)); })
+        .Case<arith::AddFOp, arith::SubFOp>(
+            [&](auto) { return f(APFloat::getZero(sem)); })
         .Case<arith::MulFOp>([&](auto) { return f(APFloat::getOne(sem)); })
         .Case<arith::MaximumFOp, arith::MaxNumFOp>(
             [&](auto) { return f(APFloat::getInf(sem, /*Negative=*/true)); })
@@ -269,7 +284,8 @@ TypedAttr getNeutral(Operation *combiner, Type type) {
   if (intType) {
     unsigned w = intType.getWidth();
     return TypeSwitch<Operation *, TypedAttr>(combiner)
-        .Case<arith::AddIOp, arith::OrIOp, arith::XOrIOp, arith::MaxUIOp>(
+        .Case<arith::AddIOp, arith::SubIOp, arith::OrIOp, arith::XOrIOp,
+              arith::MaxUIOp>(
             [&](auto) { return i(APInt::getZero(w)); })
         .Case<arith::MulIOp>([&](auto) { return i(APInt(w, 1)); })
         .Case<arith::AndIOp, arith::MinUIOp>(
@@ -366,7 +382,9 @@ Abstract transfer(Operation *op, ArrayRef<Abstract> in) {
   for (unsigned k = 0; k < in.size() && in.size() == 2; ++k) {
     if (in[k].kind != Abstract::Acc)
       continue;
-    if (isNeutral(op, in[1 - k]))
+    // `acc - x` keeps the accumulator for x = 0; `x - acc` never does.
+    bool subtracted = isa<arith::SubFOp, arith::SubIOp>(op) && k != 0;
+    if (!subtracted && isNeutral(op, in[1 - k]))
       return in[k];
     return unknown;
   }
@@ -543,10 +561,9 @@ private:
                                     ArrayRef<OpFoldResult> sizes,
                                     Abstract content);
 
-  /// The padded extent a size stands for: (class, offset), nullopt for a
-  /// size that does not depend on a padded dimension; failure otherwise.
-  FailureOr<std::optional<std::pair<unsigned, int64_t>>>
-  evalSize(OpFoldResult size);
+  /// The padded extent a size stands for, nullopt for a size that does not
+  /// depend on a padded dimension; failure otherwise.
+  FailureOr<std::optional<PaddedSize>> evalSize(OpFoldResult size);
 
   const PadInfo *lookup(Value v) const {
     auto it = info.find(v);
@@ -605,9 +622,8 @@ std::optional<Failure> Analyzer::run() {
   return std::nullopt;
 }
 
-FailureOr<std::optional<std::pair<unsigned, int64_t>>>
-Analyzer::evalSize(OpFoldResult size) {
-  using Result = std::optional<std::pair<unsigned, int64_t>>;
+FailureOr<std::optional<PaddedSize>> Analyzer::evalSize(OpFoldResult size) {
+  using Result = std::optional<PaddedSize>;
   auto value = dyn_cast<Value>(size);
   if (!value || matchPattern(value, m_Constant()))
     return Result();
@@ -621,13 +637,20 @@ Analyzer::evalSize(OpFoldResult size) {
       return failure();
     if (!(*src)[*d])
       return Result();
-    return Result(std::make_pair((*src)[*d]->cls, (*src)[*d]->offset));
+    const PadDim &padDim = *(*src)[*d];
+    return Result(PaddedSize{padDim.cls, padDim.offset, padDim.scale});
   }
-  auto shifted = [&](Value base, int64_t shift) -> FailureOr<Result> {
+  // `base * scale + shift`.
+  auto affine = [&](Value base, int64_t scale,
+                    int64_t shift) -> FailureOr<Result> {
     FailureOr<Result> r = evalSize(base);
     if (failed(r) || !*r)
       return r;
-    return Result(std::make_pair((*r)->first, (*r)->second + shift));
+    return Result(PaddedSize{(*r)->cls, (*r)->offset * scale + shift,
+                             (*r)->scale * scale});
+  };
+  auto shifted = [&](Value base, int64_t shift) {
+    return affine(base, 1, shift);
   };
   APInt c;
   if (isa_and_present<arith::AddIOp, arith::SubIOp>(def)) {
@@ -638,6 +661,13 @@ Analyzer::evalSize(OpFoldResult size) {
     if (!sub && matchPattern(def->getOperand(0), m_ConstantInt(&c)))
       return shifted(def->getOperand(1), c.getSExtValue());
   }
+  // A padded size times a positive constant (`batch * heads`).
+  if (isa_and_present<arith::MulIOp>(def)) {
+    for (unsigned k = 0; k < 2; ++k)
+      if (matchPattern(def->getOperand(k), m_ConstantInt(&c)) &&
+          c.getSExtValue() > 0)
+        return affine(def->getOperand(1 - k), c.getSExtValue(), 0);
+  }
   if (auto apply = dyn_cast_if_present<affine::AffineApplyOp>(def)) {
     AffineMap map = apply.getAffineMap();
     if (apply.getNumOperands() == 1) {
@@ -645,9 +675,23 @@ Analyzer::evalSize(OpFoldResult size) {
       AffineExpr base = map.getNumDims()
                             ? getAffineDimExpr(0, def->getContext())
                             : getAffineSymbolExpr(0, def->getContext());
-      AffineExpr diff = e - base;
-      if (auto k = dyn_cast<AffineConstantExpr>(diff))
-        return shifted(apply.getOperand(0), k.getValue());
+      // e = base * scale + shift, with a positive scale: read scale and shift
+      // off e at base = 0 and 1, then check that e is that line.
+      auto at = [&](AffineExpr x) {
+        return simplifyAffineExpr(e.replace(base, x), map.getNumDims(),
+                                  map.getNumSymbols());
+      };
+      MLIRContext *ctx = def->getContext();
+      auto shift = dyn_cast<AffineConstantExpr>(at(getAffineConstantExpr(0, ctx)));
+      auto one = dyn_cast<AffineConstantExpr>(at(getAffineConstantExpr(1, ctx)));
+      if (shift && one && one.getValue() > shift.getValue()) {
+        int64_t scale = one.getValue() - shift.getValue();
+        AffineExpr rest = simplifyAffineExpr(
+            e - (base * scale + shift.getValue()), map.getNumDims(),
+            map.getNumSymbols());
+        if (rest == getAffineConstantExpr(0, ctx))
+          return affine(apply.getOperand(0), scale, shift.getValue());
+      }
     }
   }
   // Anything else is fine as long as no padded size flows into it.
@@ -668,7 +712,7 @@ std::optional<Failure> Analyzer::visitEmpty(Operation *op, Value result,
                                             Abstract content) {
   PadInfo pad(sizes.size());
   for (auto [d, size] : llvm::enumerate(sizes)) {
-    FailureOr<std::optional<std::pair<unsigned, int64_t>>> r = evalSize(size);
+    FailureOr<std::optional<PaddedSize>> r = evalSize(size);
     if (failed(r))
       return Failure{op,
                      "cannot prove that padding is safe: a size computed "
@@ -676,7 +720,7 @@ std::optional<Failure> Analyzer::visitEmpty(Operation *op, Value result,
                      "not follow",
                      0, std::nullopt};
     if (*r)
-      pad[d] = makePadDim((*r)->first, (*r)->second, content);
+      pad[d] = makePadDim((*r)->cls, (*r)->offset, content, (*r)->scale);
   }
   if (hasPadding(pad))
     info[result] = std::move(pad);
@@ -738,19 +782,39 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
       std::optional<int64_t> stride =
           getConstantIntValue(slice.getMixedStrides()[d]);
       std::optional<int64_t> constOffset = getConstantIntValue(offset);
-      FailureOr<std::optional<std::pair<unsigned, int64_t>>> r = evalSize(size);
+      FailureOr<std::optional<PaddedSize>> r = evalSize(size);
       if (!src[d]) {
         if (!dropped.test(d))
           pad.push_back(std::nullopt);
         continue;
       }
-      if (!constOffset || !stride || *stride != 1 || failed(r))
+      if (!stride || *stride != 1 || failed(r))
         return cannotProve(op,
-                           "a slice of a padded dimension with a "
-                           "computed offset or a stride",
+                           "a slice of a padded dimension with a stride or "
+                           "a size computed in a way the analysis does not "
+                           "follow",
                            src[d]->cls);
-      if (*constOffset != 0 || !*r ||
-          (*r)->second != src[d]->offset - *constOffset)
+      if (!constOffset) {
+        // An offset that does not depend on a padded size (an index
+        // argument, a value read from data): the original reads positions
+        // [offset, offset + size) inside its real data, and so does the
+        // bucketed function as long as the size does not grow with the
+        // bucket either.
+        FailureOr<std::optional<PaddedSize>> o = evalSize(offset);
+        if (failed(o) || *o || *r)
+          return cannotProve(op,
+                             "a slice of a padded dimension at an offset "
+                             "or with a size computed from a padded size",
+                             src[d]->cls);
+        blockSplit(src[d]->cls, op, "it takes a part of the dimension");
+        if (!dropped.test(d))
+          pad.push_back(std::nullopt);
+        continue;
+      }
+      bool toTheEnd = *r && (*r)->cls == src[d]->cls &&
+                      (*r)->scale == src[d]->scale &&
+                      (*r)->offset == src[d]->offset - *constOffset;
+      if (*constOffset != 0 || !toTheEnd)
         blockSplit(src[d]->cls, op, "it takes a part of the dimension");
       if (!*r) {
         // A static-size slice of real positions.
@@ -759,14 +823,13 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
         continue;
       }
       // The slice keeps the padding at the end only if it reaches the end.
-      if ((*r)->first != src[d]->cls ||
-          (*r)->second != src[d]->offset - *constOffset)
+      if (!toTheEnd)
         return cannotProve(op,
                            "a slice that stops before the end of a "
                            "padded dimension",
                            src[d]->cls);
       PadDim sliced = *src[d];
-      sliced.offset = (*r)->second;
+      sliced.offset = (*r)->offset;
       pad.push_back(sliced);
     }
     if (hasPadding(pad))
@@ -793,6 +856,7 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
         std::optional<int64_t> offset =
             getConstantIntValue(insert.getMixedOffsets()[d]);
         if (!offset || !pad[d] || pad[d]->cls != sd->cls ||
+            pad[d]->scale != sd->scale ||
             pad[d]->offset != sd->offset + *offset)
           return cannotProve(op,
                              "an insertion that would place padding "
@@ -856,44 +920,72 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
   }
   if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
     const PadInfo &src = *lookup(expand.getSrc());
-    PadInfo pad(expand.getResultType().getRank());
+    RankedTensorType resultType = expand.getResultType();
+    PadInfo pad(resultType.getRank());
     for (auto [s, group] : llvm::enumerate(expand.getReassociationIndices())) {
       if (!src[s])
         continue;
       // The padded dimension must stay a dimension of its own (next to unit
-      // dimensions) to keep its padding at the end.
+      // dimensions) to keep its padding at the end, or undo a merge: a
+      // dimension of `scale` x the class's size split into the outermost
+      // dynamic part and static inner ones whose product divides the scale.
       SmallVector<int64_t> nonUnit;
       for (int64_t d : group)
-        if (expand.getResultType().getDimSize(d) != 1)
+        if (resultType.getDimSize(d) != 1)
           nonUnit.push_back(d);
-      if (nonUnit.size() != 1)
+      PadDim split = *src[s];
+      int64_t inner = 1;
+      bool ok = !nonUnit.empty() && resultType.isDynamicDim(nonUnit[0]);
+      for (int64_t d : llvm::drop_begin(nonUnit)) {
+        ok &= !resultType.isDynamicDim(d);
+        if (ok)
+          inner *= resultType.getDimSize(d);
+      }
+      if (!ok || split.scale % inner != 0 || split.offset % inner != 0)
         return cannotProve(op, "a reshape that splits a padded dimension",
                            src[s]->cls);
-      pad[nonUnit[0]] = src[s];
+      split.scale /= inner;
+      split.offset /= inner;
+      pad[nonUnit[0]] = split;
     }
     info[expand] = std::move(pad);
     return std::nullopt;
   }
   if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
     const PadInfo &src = *lookup(collapse.getSrc());
+    RankedTensorType srcType = collapse.getSrcType();
     PadInfo pad(collapse.getResultType().getRank());
     for (auto [r, group] :
          llvm::enumerate(collapse.getReassociationIndices())) {
-      SmallVector<int64_t> nonUnit;
+      // The padding stays at the end of the merged dimension when the padded
+      // dimension is the outermost non-unit one of its group and the others
+      // are static: [real rows x inner][padded rows x inner].
       std::optional<PadDim> padded;
+      bool outermost = true, ok = true;
+      int64_t inner = 1;
       for (int64_t d : group) {
-        if (collapse.getSrcType().getDimSize(d) != 1)
-          nonUnit.push_back(d);
-        if (src[d])
+        if (src[d]) {
+          ok &= !padded && outermost;
           padded = src[d];
+        } else if (padded && srcType.isDynamicDim(d)) {
+          ok = false;
+        } else if (padded) {
+          inner *= srcType.getDimSize(d);
+        }
+        if (srcType.getDimSize(d) != 1)
+          outermost = false;
       }
       if (!padded)
         continue;
-      if (nonUnit.size() != 1)
+      if (!ok)
         return cannotProve(op,
-                           "a reshape that merges a padded dimension "
-                           "with others",
+                           "a reshape that merges a padded dimension with "
+                           "outer or dynamic dimensions",
                            padded->cls);
+      if (inner != 1)
+        blockSplit(padded->cls, op, "it merges the dimension with others");
+      padded->offset *= inner;
+      padded->scale *= inner;
       pad[r] = padded;
     }
     info[collapse] = std::move(pad);
@@ -918,7 +1010,8 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
                          0, (*src)[d]->cls};
         pad[d] = pad[d] ? PadDim{pad[d]->cls, pad[d]->offset,
                                  join(pad[d]->content, (*src)[d]->content),
-                                 join(pad[d]->exclusive, (*src)[d]->exclusive)}
+                                 join(pad[d]->exclusive, (*src)[d]->exclusive),
+                                 pad[d]->scale}
                         : *(*src)[d];
       }
     }
@@ -949,7 +1042,7 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
       if (!dimInfo)
         continue;
       pad[d] = PadDim{dimInfo->cls, dimInfo->offset, transfer(op, in),
-                      transfer(op, inExclusive)};
+                      transfer(op, inExclusive), dimInfo->scale};
     }
     info[op->getResult(0)] = std::move(pad);
     return std::nullopt;
@@ -987,7 +1080,8 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
       if (auto dimExpr = dyn_cast<AffineDimExpr>(expr)) {
         unsigned l = dimExpr.getPosition();
         if (!loopPad[l])
-          loopPad[l] = makePadDim((*src)[d]->cls, (*src)[d]->offset, {});
+          loopPad[l] = makePadDim((*src)[d]->cls, (*src)[d]->offset, {},
+                                  (*src)[d]->scale);
         continue;
       }
     }
@@ -1088,7 +1182,9 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
     }
     body->walk([&](linalg::IndexOp index) {
       unsigned l = index.getDim();
-      if (!loopPad[l])
+      // Positions of a merged dimension are not compared with the class's
+      // size: any real index.
+      if (!loopPad[l] || loopPad[l]->scale != 1)
         env[index] = Abstract::get(Abstract::Finite);
       else if (l == p)
         env[index] = Abstract::index(Abstract::PadIndex, loopPad[l]->cls);
@@ -1249,7 +1345,7 @@ std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
         return *content;
       };
       pad[d] = PadDim{dimPad->cls, dimPad->offset, contentOf(false),
-                      contentOf(true)};
+                      contentOf(true), dimPad->scale};
     }
     if (hasPadding(pad))
       info[result] = std::move(pad);

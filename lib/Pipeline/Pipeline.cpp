@@ -19,7 +19,11 @@ void mlir::bucket::buildBucketizePipeline(OpPassManager &pm,
   // Specialization propagates static shapes through linalg ops; elementwise
   // arith/math on tensors would stop it.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createBucketDecomposeAggregatesPass());
+  // No canonicalization before the analyses: it may erase the op that ties
+  // two dimensions (a dead elementwise op still says its operands agree) and
+  // rewrite ops under other ops' locations. Each bucket is canonicalized
+  // after specialization instead.
   BucketSpecializeFunctionsPassOptions specializeOptions;
   specializeOptions.buckets = options.buckets;
   specializeOptions.padValues = options.padValues;
@@ -79,6 +83,7 @@ void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm,
   // text below computes bit-identical results, just slower.
   // Static shapes (the buckets) get tiled and vectorized; what stays
   // dynamic (the fallback, unbucketed functions) takes the generic lowering.
+  pm.addNestedPass<func::FuncOp>(createBucketDecomposeAggregatesPass());
   BucketTileAndVectorizePassOptions codegenOptions;
   codegenOptions.vectorBits = vectorBits;
   pm.addNestedPass<func::FuncOp>(

@@ -23,6 +23,7 @@
 
 namespace mlir {
 namespace bucket {
+#define GEN_PASS_DEF_BUCKETDECOMPOSEAGGREGATESPASS
 #define GEN_PASS_DEF_BUCKETSPECIALIZEFUNCTIONSPASS
 #define GEN_PASS_DEF_BUCKETVERIFYSTATICSHAPESPASS
 #define GEN_PASS_DEF_BUCKETGENERATEDISPATCHPASS
@@ -37,6 +38,16 @@ using namespace mlir;
 using namespace mlir::bucket;
 
 namespace {
+struct BucketDecomposeAggregatesPass
+    : public bucket::impl::BucketDecomposeAggregatesPassBase<
+          BucketDecomposeAggregatesPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    if (failed(decomposeAggregatedOps(rewriter, getOperation())))
+      signalPassFailure();
+  }
+};
+
 struct BucketSpecializeFunctionsPass
     : public bucket::impl::BucketSpecializeFunctionsPassBase<
           BucketSpecializeFunctionsPass> {

@@ -11,8 +11,10 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -44,6 +46,21 @@ static std::string getBucketSuffix(ArrayRef<std::string> names,
   return suffix;
 }
 
+LogicalResult mlir::bucket::decomposeAggregatedOps(RewriterBase &rewriter,
+                                                  Operation *root) {
+  SmallVector<linalg::AggregatedOpInterface> ops;
+  root->walk([&](linalg::AggregatedOpInterface op) { ops.push_back(op); });
+  for (linalg::AggregatedOpInterface op : ops) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<SmallVector<Value>> replacements =
+        op.decomposeOperation(rewriter);
+    if (failed(replacements))
+      return op->emitOpError("could not be decomposed into structured ops");
+    rewriter.replaceOp(op, *replacements);
+  }
+  return success();
+}
+
 void mlir::bucket::declareHiddenReductions(RewriterBase &rewriter,
                                            Operation *root) {
   root->walk([&](linalg::GenericOp op) {
@@ -59,9 +76,89 @@ void mlir::bucket::declareHiddenReductions(RewriterBase &rewriter,
   });
 }
 
-/// Gathers every pattern the canonicalizer would use, plus cast folding.
+namespace {
+/// `tensor.splat %v[%c4]` with constant sizes -> a static splat cast back:
+/// the canonicalizer leaves dynamic sizes of splats alone.
+struct StaticSplatSizes : public OpRewritePattern<tensor::SplatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::SplatOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    if (type.hasStaticShape())
+      return failure();
+    SmallVector<int64_t> shape(type.getShape());
+    SmallVector<Value> dynamicSizes;
+    auto sizes = op.getDynamicSizes();
+    unsigned next = 0;
+    bool changed = false;
+    for (int64_t &size : shape) {
+      if (!ShapedType::isDynamic(size))
+        continue;
+      Value dynamic = sizes[next++];
+      if (std::optional<int64_t> c = getConstantIntValue(dynamic)) {
+        size = *c;
+        changed = true;
+      } else {
+        dynamicSizes.push_back(dynamic);
+      }
+    }
+    if (!changed)
+      return rewriter.notifyMatchFailure(op, "no constant size");
+    auto splat = tensor::SplatOp::create(rewriter, op.getLoc(),
+                                         type.clone(shape), op.getInput(),
+                                         dynamicSizes);
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, type, splat);
+    return success();
+  }
+};
+
+/// `tensor.concat` of `tensor.cast`s that only erased static sizes -> a
+/// concat of the casts' sources, whose result type is as static as they
+/// are, cast back. Specialization casts every argument to its original
+/// dynamic type; DPS ops fold such casts, concat does not.
+struct ConcatOfCasts : public OpRewritePattern<tensor::ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Value> inputs;
+    bool changed = false;
+    for (Value input : op.getInputs()) {
+      auto cast = input.getDefiningOp<tensor::CastOp>();
+      if (cast && tensor::preservesStaticInformation(cast.getType(),
+                                                     cast.getSource().getType())) {
+        inputs.push_back(cast.getSource());
+        changed = true;
+      } else {
+        inputs.push_back(input);
+      }
+    }
+    if (!changed)
+      return rewriter.notifyMatchFailure(op, "no static cast to fold");
+    RankedTensorType inferred =
+        tensor::ConcatOp::inferResultType(op.getDim(), ValueRange(inputs).getTypes());
+    // Keep what the op's own type knows beyond the inputs.
+    SmallVector<int64_t> shape(inferred.getShape());
+    for (auto [size, known] : llvm::zip(shape, op.getResultType().getShape()))
+      if (ShapedType::isDynamic(size))
+        size = known;
+    RankedTensorType type = inferred.clone(shape);
+    if (type == op.getResultType())
+      return rewriter.notifyMatchFailure(op, "nothing more static");
+    auto concat =
+        tensor::ConcatOp::create(rewriter, op.getLoc(), type, op.getDim(),
+                                 inputs);
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, op.getResultType(),
+                                                concat);
+    return success();
+  }
+};
+} // namespace
+
+/// Gathers every pattern the canonicalizer would use, plus cast folding and
+/// the static refinements the canonicalizer lacks.
 static FrozenRewritePatternSet getRefinementPatterns(MLIRContext *ctx) {
   RewritePatternSet patterns(ctx);
+  patterns.add<StaticSplatSizes, ConcatOfCasts>(ctx);
   for (Dialect *dialect : ctx->getLoadedDialects())
     dialect->getCanonicalizationPatterns(patterns);
   for (RegisteredOperationName op : ctx->getRegisteredOperations())
@@ -367,6 +464,8 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
     func->setAttr(kFallbackAttrName,
                   FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
   }
+  SmallVector<Attribute> keptRows;
+  SmallVector<std::pair<ArrayRef<int64_t>, std::string>> dropped;
   for (ArrayRef<int64_t> row : table->rows) {
     auto clone = cast<func::FuncOp>(rewriter.clone(*func));
     clone.setPrivate();
@@ -412,8 +511,56 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
         rewriter.getFunctionType(argTypes, clone.getResultTypes()));
     if (failed(refineFunctionShapes(clone)))
       return failure();
-    clones.push_back(clone);
+    // Sizes of different symbolic dimensions may contradict a static
+    // constraint of an op: a window's input shorter than its output needs
+    // when W and OW are named separately (`W >= OW + K - 1`). No valid input
+    // has such sizes, so the combination is dropped from the grid, as a
+    // sparse grid would leave it out; the shapes it would have taken go to
+    // the next bucket that fits.
+    std::string contradiction;
+    {
+      ScopedDiagnosticHandler capture(func.getContext(), [&](Diagnostic &d) {
+        if (contradiction.empty())
+          contradiction = d.str();
+        return success();
+      });
+      if (succeeded(verify(clone))) {
+        clones.push_back(clone);
+        keptRows.push_back(b.getDenseI64ArrayAttr(row));
+        continue;
+      }
+    }
+    dropped.push_back({row, contradiction});
+    symbolTable.erase(clone);
   }
+  if (dropped.empty())
+    return clones;
+  auto describe = [&](ArrayRef<int64_t> row) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvm::interleaveComma(llvm::zip(table->dims, row), os, [&](auto pair) {
+      os << std::get<0>(pair) << "=" << std::get<1>(pair);
+    });
+    return text;
+  };
+  if (clones.empty()) {
+    InFlightDiagnostic diag =
+        func.emitError() << "no bucket of '" << func.getName()
+                         << "' has sizes that its ops accept; the first, ("
+                         << describe(dropped.front().first)
+                         << "): " << dropped.front().second;
+    return diag;
+  }
+  InFlightDiagnostic diag = emitWarning(func.getLoc())
+                            << "dropped " << dropped.size() << " of "
+                            << table->rows.size() << " buckets of '"
+                            << func.getName()
+                            << "' whose sizes contradict each other, so no "
+                               "valid input has them:";
+  for (auto &[row, why] : dropped)
+    diag << " (" << describe(row) << ")";
+  diag << "; the first because " << dropped.front().second;
+  func->setAttr(kBucketTableAttrName, b.getArrayAttr(keptRows));
   return clones;
 }
 
@@ -691,23 +838,47 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
     if (policies[k] == OutOfRangePolicy::Split)
       splitDim = k;
 
+  // Results are tensors (cropped) or scalars (returned as they are); a split
+  // has tensors to concatenate only.
+  for (auto [r, type] : llvm::enumerate(func.getResultTypes())) {
+    if (isa<RankedTensorType>(type))
+      continue;
+    if (!isa<IntegerType, IndexType, FloatType>(type))
+      return func.emitError()
+             << "result " << r << " has type " << type
+             << "; a bucketed function returns ranked tensors and integer, "
+                "index or float scalars";
+    if (splitDim)
+      return func.emitError()
+             << "the 'split' policy concatenates results along the split "
+                "dimension, but result "
+             << r << " is a scalar";
+  }
+
   // The crop sizes come from the original's own shape computation, which is
   // built before the body is replaced; so are the result dimensions a split
-  // concatenates along.
+  // concatenates along, and those that no symbolic dimension changes.
   FailureOr<func::FuncOp> shapeFn = buildResultShapeFunction(func);
   if (failed(shapeFn))
     return failure();
+  FailureOr<DimensionAnalysis> analysis = DimensionAnalysis::analyze(func);
+  if (failed(analysis)) {
+    rewriter.eraseOp(*shapeFn);
+    return failure();
+  }
   SmallVector<DimPosition> splitResultDims;
   if (splitDim) {
-    FailureOr<DimensionAnalysis> analysis = DimensionAnalysis::analyze(func);
-    if (failed(analysis))
-      return failure();
     for (const SymbolicDim &dim : analysis->getDims())
       if (llvm::any_of(dim.argDims, [&](DimPosition p) {
             return p == *dimSource[*splitDim];
           }))
         splitResultDims = dim.resultDims;
   }
+  // Per dynamic result dimension (in crop order): whether its size is a
+  // constant, the same in and out of range.
+  SmallVector<bool> constantResultDims;
+  for (const auto &[pos, expr] : analysis->getResultDimExprs())
+    constantResultDims.push_back(expr && isa<AffineConstantExpr>(expr));
 
   MLIRContext *ctx = func.getContext();
   auto module = func->getParentOfType<ModuleOp>();
@@ -955,13 +1126,21 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   }
   func::CallOp::create(rewriter, loc, hook,
                        ValueRange{badDim, badValue, badMax});
+  // Dynamic dimensions are 0, but for those of a constant size (a dynamic
+  // type whose size is known anyway), which keep it; scalars are 0.
   SmallVector<Value> empties;
+  unsigned nextDim = 0;
   for (Type type : resultTypes) {
     auto tensorType = dyn_cast<RankedTensorType>(type);
-    if (!tensorType)
-      return func.emitError("only ranked tensor results can be bucketed");
-    SmallVector<Value> dynSizes(tensorType.getNumDynamicDims(),
-                                builder.index(0));
+    if (!tensorType) {
+      empties.push_back(arith::ConstantOp::create(
+          rewriter, loc, cast<TypedAttr>(rewriter.getZeroAttr(type))));
+      continue;
+    }
+    SmallVector<Value> dynSizes;
+    for (unsigned d = 0; d < tensorType.getNumDynamicDims(); ++d, ++nextDim)
+      dynSizes.push_back(constantResultDims[nextDim] ? cropSizes[nextDim]
+                                                     : builder.index(0));
     empties.push_back(
         tensor::EmptyOp::create(rewriter, loc, tensorType.getShape(),
                                 tensorType.getElementType(), dynSizes));

@@ -279,11 +279,36 @@ func.func @short_slice(%x: tensor<?xf32>) -> tensor<?xf32> {
 
 // -----
 
-// Merging a padded dimension with another interleaves the padding.
-func.func @merge(%x: tensor<?x4xf32>) -> tensor<?xf32> {
-  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: a reshape that merges a padded dimension with others}}
-  %r = tensor.collapse_shape %x [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+// Merging a padded dimension into an outer one interleaves the padding with
+// real data (rows of 4 real and padded positions); merging it with inner
+// static dimensions (test-bucket-padding.mlir) does not.
+func.func @merge(%x: tensor<4x?xf32>) -> tensor<?xf32> {
+  // expected-error @below {{cannot prove that padding dimension 'arg0.1' is safe: a reshape that merges a padded dimension with outer or dynamic dimensions}}
+  %r = tensor.collapse_shape %x [[0, 1]] : tensor<4x?xf32> into tensor<?xf32>
   return %r : tensor<?xf32>
+}
+
+// -----
+
+// Merging two padded dimensions interleaves the padding of the inner one.
+func.func @merge_two(%x: tensor<?x?xf32>) -> tensor<?xf32> {
+  // expected-error @below {{a reshape that merges a padded dimension with outer or dynamic dimensions}}
+  %r = tensor.collapse_shape %x [[0, 1]] : tensor<?x?xf32> into tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// Splitting a padded dimension into an outer dynamic and an inner static one
+// interleaves the padding, unless it undoes a merge.
+func.func @split(%x: tensor<?xf32>) -> tensor<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %q = arith.divui %n, %c4 : index
+  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: a reshape that splits a padded dimension}}
+  %r = tensor.expand_shape %x [[0, 1]] output_shape [%q, 4] : tensor<?xf32> into tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
 }
 
 // -----
@@ -318,12 +343,12 @@ func.func @pad_value_not_a_value(%x: tensor<?xf32> {bucket.pad_value = [1.0]}) -
 // -----
 
 // A size computed from a padded size in a way the analysis does not follow
-// (twice the length).
-func.func @doubled(%x: tensor<?xf32>) -> tensor<?xf32> {
+// (half the length; twice the length is followed).
+func.func @halved(%x: tensor<?xf32>) -> tensor<?xf32> {
   %c0 = arith.constant 0 : index
   %c2 = arith.constant 2 : index
   %n = tensor.dim %x, %c0 : tensor<?xf32>
-  %m = arith.muli %n, %c2 : index
+  %m = arith.divui %n, %c2 : index
   // expected-error @below {{cannot prove that padding is safe: a size computed from a padded dimension in a way the analysis does not follow}}
   %e = tensor.empty(%m) : tensor<?xf32>
   return %e : tensor<?xf32>
@@ -337,7 +362,7 @@ func.func @strided(%x: tensor<?xf32>) -> tensor<?xf32> {
   %c2 = arith.constant 2 : index
   %n = tensor.dim %x, %c0 : tensor<?xf32>
   %h = arith.divui %n, %c2 : index
-  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: a slice of a padded dimension with a computed offset or a stride}}
+  // expected-error @below {{cannot prove that padding dimension 'arg0.0' is safe: a slice of a padded dimension with a stride or a size computed in a way the analysis does not follow}}
   %s = tensor.extract_slice %x[0] [%h] [2] : tensor<?xf32> to tensor<?xf32>
   return %s : tensor<?xf32>
 }
@@ -405,6 +430,58 @@ func.func @hidden_reduction(%acc: tensor<?xf32> {bucket.dims = ["S"]},
   ^bb0(%in: f32, %out: f32):
     %r = arith.addf %out, %one : f32
     linalg.yield %r : f32
+  } -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// `x - acc` negates the accumulator: no pad value is neutral.
+func.func @subtracted_accumulator(%x: tensor<?xf32> {bucket.dims = ["n"]}) -> tensor<f32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  // expected-error @below {{'linalg.generic' reduces over padded dimension 'n' and combines its padded iterations with 'arith.subf'}}
+  %r = linalg.generic {indexing_maps = [affine_map<(n) -> (n)>, affine_map<(n) -> ()>],
+                       iterator_types = ["reduction"]}
+      ins(%x : tensor<?xf32>) outs(%f : tensor<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.subf %in, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// A slice whose offset follows the padded length reads padding.
+func.func @slice_from_the_end(%x: tensor<?xf32> {bucket.dims = ["n"]}) -> tensor<2xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  // expected-note @below {{the size is read here}}
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %o = arith.subi %n, %c2 : index
+  // expected-error @below {{'tensor.extract_slice' uses the size of padded dimension 'n' (argument 0, dimension 0) as a value}}
+  %s = tensor.extract_slice %x[%o] [2] [1] : tensor<?xf32> to tensor<2xf32>
+  return %s : tensor<2xf32>
+}
+
+// -----
+
+// The refusal names the dimension of the argument that belongs to the
+// class at fault ('T' is dimension 1 of argument 1), not the argument's
+// first padded dimension.
+func.func @names_the_right_dimension(%acc: tensor<?xf32> {bucket.dims = ["S"]},
+                                     %x: tensor<?x?xf32> {bucket.dims = ["S", "T"]}) -> tensor<?xf32> {
+  %one = arith.constant 1.0 : f32
+  // expected-error @below {{the padding comes from argument 1 (dimension 1, 'T', padded with 0)}}
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<?x?xf32>) outs(%acc : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = arith.addf %in, %one : f32
+    %m = arith.addf %out, %t : f32
+    linalg.yield %m : f32
   } -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }

@@ -429,3 +429,69 @@ func.func @hidden_reduction_sum(%acc: tensor<?xf32> {bucket.dims = ["S"]},
   } -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// PyTorch's head split and merge: [seq, batch, 8] -> [seq, batch * 2, 4] ->
+// [seq, batch, 2, 4]. Merging the padded batch dimension with the static
+// heads keeps its padding at the end of the merged dimension, and splitting
+// it back undoes the merge.
+// CHECK-LABEL: func @merge_heads
+// CHECK-NEXT:    arg0 pad 0.000000e+00 : f32
+// CHECK-NEXT:    dim "seq" splittable
+// CHECK-NEXT:    dim "batch" not splittable: 'tensor.collapse_shape': it merges the dimension with others
+func.func @merge_heads(%x: tensor<?x?x8xf32> {bucket.dims = ["seq", "batch", ""]}) -> tensor<?x?x2x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %s = tensor.dim %x, %c0 : tensor<?x?x8xf32>
+  %b = tensor.dim %x, %c1 : tensor<?x?x8xf32>
+  %bh = arith.muli %b, %c2 : index
+  %heads = tensor.expand_shape %x [[0], [1], [2, 3]] output_shape [%s, %b, 2, 4] : tensor<?x?x8xf32> into tensor<?x?x2x4xf32>
+  %merged = tensor.collapse_shape %heads [[0], [1, 2], [3]] : tensor<?x?x2x4xf32> into tensor<?x?x4xf32>
+  %e = tensor.empty(%s, %bh) : tensor<?x?x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (i, j, k)>],
+                       iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%merged : tensor<?x?x4xf32>) outs(%e : tensor<?x?x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = math.tanh %in : f32
+    linalg.yield %t : f32
+  } -> tensor<?x?x4xf32>
+  %split = tensor.expand_shape %y [[0], [1, 2], [3]] output_shape [%s, %b, 2, 4] : tensor<?x?x4xf32> into tensor<?x?x2x4xf32>
+  return %split : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+// `acc - x`: zero is neutral on the subtracted side, in either result of a
+// two-result generic.
+// CHECK-LABEL: func @subtract_accumulate
+// CHECK-NEXT:    arg0 pad 0.000000e+00 : f32
+// CHECK-NEXT:    dim "n" not splittable: 'linalg.generic': it reduces over the dimension
+func.func @subtract_accumulate(%x: tensor<?x4xf32> {bucket.dims = ["n", ""]}) -> (tensor<4xf32>, tensor<4xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %r:2 = linalg.generic {indexing_maps = [affine_map<(n, d) -> (n, d)>, affine_map<(n, d) -> (d)>, affine_map<(n, d) -> (d)>],
+                         iterator_types = ["reduction", "parallel"]}
+      ins(%x : tensor<?x4xf32>) outs(%f, %f : tensor<4xf32>, tensor<4xf32>) {
+  ^bb0(%in: f32, %sq: f32, %neg: f32):
+    %m = arith.mulf %in, %in : f32
+    %a = arith.addf %sq, %m : f32
+    %s = arith.subf %neg, %in : f32
+    linalg.yield %a, %s : f32, f32
+  } -> (tensor<4xf32>, tensor<4xf32>)
+  return %r#0, %r#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// A slice at an offset passed as an argument, of a static size: the
+// original reads real positions only, and so does every bucket.
+// CHECK-LABEL: func @slice_at_argument
+// CHECK-NEXT:    arg0 pad 0.000000e+00 : f32
+// CHECK-NEXT:    dim "n" not splittable: 'tensor.extract_slice': it takes a part of the dimension
+func.func @slice_at_argument(%x: tensor<?x8xf32> {bucket.dims = ["n", ""]}, %o: index) -> tensor<3x8xf32> {
+  %s = tensor.extract_slice %x[%o, 0] [3, 8] [1, 1] : tensor<?x8xf32> to tensor<3x8xf32>
+  return %s : tensor<3x8xf32>
+}

@@ -86,3 +86,31 @@ func.func private @unknown_fallback_n4(%x: tensor<4xf32>) -> tensor<4xf32>
     attributes {bucket.bucket = array<i64: 4>, bucket.specialization_of = @unknown_fallback} {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// A split concatenates the chunks' results: a scalar result has nothing to
+// concatenate.
+// expected-error @below {{the 'split' policy concatenates results along the split dimension, but result 1 is a scalar}}
+func.func @split_scalar(%x: tensor<?xf32> {bucket.dim_ids = array<i32: 0>}, %s: f32) -> (tensor<?xf32>, f32)
+    attributes {bucket.bucket_table = [array<i64: 4>], bucket.dim_names = ["n"], bucket.policies = ["split"]} {
+  return %x, %s : tensor<?xf32>, f32
+}
+func.func private @split_scalar_n4(%x: tensor<4xf32>, %s: f32) -> (tensor<4xf32>, f32)
+    attributes {bucket.specialization_of = @split_scalar, bucket.bucket = array<i64: 4>} {
+  return %x, %s : tensor<4xf32>, f32
+}
+
+// -----
+
+// Results other than ranked tensors and scalars cannot be cropped or
+// returned out of range.
+// expected-error @below {{result 0 has type 'vector<4xf32>'; a bucketed function returns ranked tensors and integer, index or float scalars}}
+func.func @vector_result(%x: tensor<?xf32> {bucket.dim_ids = array<i32: 0>}, %v: vector<4xf32>) -> vector<4xf32>
+    attributes {bucket.bucket_table = [array<i64: 4>], bucket.dim_names = ["n"]} {
+  return %v : vector<4xf32>
+}
+func.func private @vector_result_n4(%x: tensor<4xf32>, %v: vector<4xf32>) -> vector<4xf32>
+    attributes {bucket.specialization_of = @vector_result, bucket.bucket = array<i64: 4>} {
+  return %v : vector<4xf32>
+}

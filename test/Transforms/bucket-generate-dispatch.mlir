@@ -188,3 +188,43 @@ func.func @checked(%x: tensor<?xf32> {bucket.dims = ["n"]}) -> tensor<?xf32>
   } -> tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// A scalar result is returned as the bucket returns it, and as 0 out of
+// range; a dynamic result dimension of a constant size keeps its size out
+// of range, the others are 0.
+// CHECK-LABEL: func.func @scalar_and_constant(
+// CHECK-SAME:    -> (f32, tensor<?xf32>, tensor<?xf32>)
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         scf.index_switch {{.*}} -> f32, tensor<?xf32>, tensor<?xf32>
+// CHECK:         case 0 {
+// CHECK:           %[[CALL:.*]]:3 = func.call @scalar_and_constant_N4(
+// CHECK-SAME:        -> (f32, tensor<5xf32>, tensor<4xf32>)
+// CHECK:           %[[FIVE:.*]] = tensor.cast %[[CALL]]#1 : tensor<5xf32> to tensor<?xf32>
+// CHECK:           %[[CROP:.*]] = tensor.extract_slice %[[CALL]]#2
+// CHECK:           scf.yield %[[CALL]]#0, %[[FIVE]], %[[CROP]]
+// CHECK:         default {
+// CHECK:           func.call @bucket_rt_report_out_of_range(
+// CHECK-DAG:       %[[E5:.*]] = tensor.empty() : tensor<5xf32>
+// CHECK-DAG:       %[[C5:.*]] = tensor.cast %[[E5]] : tensor<5xf32> to tensor<?xf32>
+// CHECK-DAG:       %[[E0:.*]] = tensor.empty() : tensor<0xf32>
+// CHECK-DAG:       %[[C0:.*]] = tensor.cast %[[E0]] : tensor<0xf32> to tensor<?xf32>
+// CHECK:           scf.yield %[[ZERO]], %[[C5]], %[[C0]]
+func.func @scalar_and_constant(%x: tensor<?xf32> {bucket.dims = ["N"]})
+    -> (f32, tensor<?xf32>, tensor<?xf32>) attributes {bucket.buckets = "N=4"} {
+  %c0 = arith.constant 0 : index
+  %c5 = arith.constant 5 : index
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.reduce ins(%x : tensor<?xf32>) outs(%f : tensor<f32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %a = arith.addf %in, %acc : f32
+      linalg.yield %a : f32
+    }
+  %v = tensor.extract %r[] : tensor<f32>
+  %five = tensor.empty(%c5) : tensor<?xf32>
+  %ones = linalg.fill ins(%z : f32) outs(%five : tensor<?xf32>) -> tensor<?xf32>
+  return %v, %ones, %x : f32, tensor<?xf32>, tensor<?xf32>
+}

@@ -134,3 +134,15 @@ func.func @two_splits(%x: tensor<?x?xf32> {bucket.dims = ["a", "b"]}) -> tensor<
     attributes {bucket.buckets = "a=4;b=4", bucket.out_of_range = "split"} {
   return %x : tensor<?x?xf32>
 }
+
+// -----
+
+// When every bucket contradicts an op, nothing is left to dispatch to.
+// expected-error @below {{no bucket of 'conv_all_impossible' has sizes that its ops accept; the first, (W=4, OW=6): 'linalg.conv_1d' op inferred input/output operand #0 has shape's dimension #0 to be greater than or equal to 8, but found 4}}
+func.func @conv_all_impossible(%x: tensor<?xf32> {bucket.dims = ["W"]},
+                               %out: tensor<?xf32> {bucket.dims = ["OW"]}) -> tensor<?xf32>
+    attributes {bucket.buckets = "W=4;OW=6"} {
+  %k = arith.constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32>
+  %r = linalg.conv_1d ins(%x, %k : tensor<?xf32>, tensor<3xf32>) outs(%out : tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}

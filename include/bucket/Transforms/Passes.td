@@ -5,6 +5,36 @@
 
 include "mlir/Pass/PassBase.td"
 
+def BucketDecomposeAggregatesPass
+    : Pass<"bucket-decompose-aggregates", "func::FuncOp"> {
+  let summary = "Decompose aggregated linalg ops (linalg.softmax) into the "
+                "linalg ops they stand for";
+  let description = [{
+    `linalg.softmax` is one op standing for four (a max, an exp of the
+    difference, a sum and a division). The dimension and padding analyses
+    reason about structured ops with indexing maps and bodies, and the code
+    generation tiles them; an aggregated op is opaque to both. This pass
+    replaces every op implementing `AggregatedOpInterface` with its upstream
+    decomposition (`decomposeOperation`), the same one that
+    `transform.structured.decompose_interface` applies, so the padding
+    analysis sees the max and the sum and picks -inf for a padded softmax
+    axis, and a batch axis stays splittable.
+
+    Runs first in `bucket-bucketize` and in `bucket-lower-to-llvm`.
+
+    ```mlir
+    %r = linalg.softmax dimension(1) ins(%x : tensor<?x16xf32>)
+           outs(%e : tensor<?x16xf32>) -> tensor<?x16xf32>
+    ```
+
+    becomes a `linalg.generic` max reduction (filled with -inf), a
+    `linalg.generic` computing `exp(x - max)`, a sum reduction and a
+    division, on the same tensors.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "linalg::LinalgDialect",
+                           "math::MathDialect", "tensor::TensorDialect"];
+}
+
 def BucketSpecializeFunctionsPass
     : Pass<"bucket-specialize-functions", "ModuleOp"> {
   let summary = "Clone each dynamic-shape public function once per bucket, "

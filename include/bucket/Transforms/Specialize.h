@@ -90,6 +90,12 @@ LogicalResult generateDispatch(RewriterBase &rewriter, func::FuncOp func,
 /// so the innermost loop is contiguous (bucket-interchange-for-vectorization).
 void populateInterchangeForVectorizationPatterns(RewritePatternSet &patterns);
 
+/// Replaces every op under `root` that implements AggregatedOpInterface
+/// (linalg.softmax) with its upstream decomposition into structured linalg
+/// ops, which the analyses and the code generation understand. Emits an
+/// error at an op whose decomposition fails.
+LogicalResult decomposeAggregatedOps(RewriterBase &rewriter, Operation *root);
+
 /// Marks as "reduction" every loop of a linalg.generic under `root` that is
 /// declared "parallel" but that some output does not depend on (see
 /// getEffectiveIteratorTypes): it accumulates into that output, and tiling,
