@@ -1,7 +1,7 @@
 //===- HeaderEmitter.cpp - C header for a compiled module -----------------===//
 
 #include "bucket/Target/HeaderEmitter.h"
-#include "bucket/Transforms/Specialize.h"
+#include "bucket/IR/BucketDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -22,15 +22,6 @@
 using namespace mlir;
 using namespace mlir::bucket;
 
-bool mlir::bucket::isBucketCandidate(func::FuncOp func) {
-  if (!func.isPublic() || func.isExternal())
-    return false;
-  return llvm::any_of(func.getArgumentTypes(), [](Type type) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    return tensor && !tensor.hasStaticShape();
-  });
-}
-
 /// A C-identifier-friendly spelling of a bucket, such as "seq64" or
 /// "batch4_seq128", used to name the specialized functions.
 static std::string getBucketSuffix(ArrayRef<std::string> names,
@@ -255,30 +246,6 @@ static FailureOr<BucketTable> resolveSpec(func::FuncOp func,
     return emitError(specLoc) << "invalid buckets for '" << func.getName()
                               << "': " << llvm::toString(table.takeError());
   return std::move(*table);
-}
-
-std::optional<OutOfRangePolicy>
-mlir::bucket::parseOutOfRangePolicy(StringRef text) {
-  return llvm::StringSwitch<std::optional<OutOfRangePolicy>>(text.trim())
-      .Case("error", OutOfRangePolicy::Error)
-      .Case("fallback", OutOfRangePolicy::Fallback)
-      .Case("split", OutOfRangePolicy::Split)
-      .Case("truncate", OutOfRangePolicy::Truncate)
-      .Default(std::nullopt);
-}
-
-StringRef mlir::bucket::stringifyOutOfRangePolicy(OutOfRangePolicy policy) {
-  switch (policy) {
-  case OutOfRangePolicy::Error:
-    return "error";
-  case OutOfRangePolicy::Fallback:
-    return "fallback";
-  case OutOfRangePolicy::Split:
-    return "split";
-  case OutOfRangePolicy::Truncate:
-    return "truncate";
-  }
-  llvm_unreachable("unknown policy");
 }
 
 /// Applies the command line's pad values and masks to `func`'s argument

@@ -29,6 +29,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  mlir::bucket::registerBucketDialect(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "bucket optimizer driver\n", registry));
 }

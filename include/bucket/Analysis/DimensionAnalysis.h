@@ -18,6 +18,8 @@
 #ifndef BUCKET_ANALYSIS_DIMENSIONANALYSIS_H
 #define BUCKET_ANALYSIS_DIMENSIONANALYSIS_H
 
+#include "bucket/IR/BucketDialect.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/Support/LLVM.h"
@@ -27,11 +29,6 @@
 
 namespace mlir {
 namespace bucket {
-
-/// The name of the argument attribute naming dimensions: an array with one
-/// string per dimension of the tensor (entries of static dimensions, and
-/// empty strings, name nothing).
-constexpr StringLiteral kDimsAttrName = "bucket.dims";
 
 /// A position in a function signature: dimension `dim` of argument or result
 /// number `index`.

@@ -30,6 +30,7 @@
 #define BUCKET_ANALYSIS_PADDINGANALYSIS_H
 
 #include "bucket/Analysis/DimensionAnalysis.h"
+#include "bucket/IR/BucketDialect.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Support/LLVM.h"
@@ -39,20 +40,6 @@
 
 namespace mlir {
 namespace bucket {
-
-/// Argument attribute: the value to pad this argument with (a typed
-/// attribute of the element type, or a string: "-inf", "inf", "min", "max" or
-/// a number). A declaration the analysis cannot prove safe is an error.
-constexpr StringLiteral kPadValueAttrName = "bucket.pad_value";
-/// Argument attribute (unit): the argument masks padded positions, such as an
-/// attention mask that is 1 for real tokens and 0 for padding. It is padded
-/// with zero (or its bucket.pad_value), and a large negative constant (at
-/// most -1e4) derived from its padding and added to a score is treated as
-/// -inf: exp gives 0 and max ignores it.
-constexpr StringLiteral kMaskAttrName = "bucket.mask";
-/// Argument attribute set by specialization: the pad value the dispatcher
-/// uses, as chosen (or confirmed) by the analysis.
-constexpr StringLiteral kPaddingAttrName = "bucket.padding";
 
 /// The constant that `text` ("-inf", "inf", "min", "max", "nan", or a
 /// number) denotes for `elementType`; failure with a message otherwise.

@@ -3,6 +3,8 @@
 #ifndef BUCKET_TRANSFORMS_PASSES_H
 #define BUCKET_TRANSFORMS_PASSES_H
 
+#include "bucket/IR/BucketDialect.h"
+
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {

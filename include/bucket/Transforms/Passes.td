@@ -118,7 +118,7 @@ def BucketSpecializeFunctionsPass
            "generic fallback) and report any difference to the runtime">,
   ];
   let dependentDialects = ["affine::AffineDialect", "arith::ArithDialect",
-                           "tensor::TensorDialect"];
+                           "bucket::BucketDialect", "tensor::TensorDialect"];
   let statistics = [
     Statistic<"numSpecializations", "num-specializations",
               "Number of specialized functions created">,
@@ -175,6 +175,7 @@ def BucketGenerateDispatchPass
     `llvm.emit_c_interface`, get the bucketed version unchanged.
   }];
   let dependentDialects = ["affine::AffineDialect", "arith::ArithDialect",
+                           "bucket::BucketDialect",
                            "func::FuncDialect", "linalg::LinalgDialect",
                            "math::MathDialect",
                            "scf::SCFDialect", "tensor::TensorDialect"];

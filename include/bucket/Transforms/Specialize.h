@@ -8,6 +8,8 @@
 #ifndef BUCKET_TRANSFORMS_SPECIALIZE_H
 #define BUCKET_TRANSFORMS_SPECIALIZE_H
 
+#include "bucket/IR/BucketDialect.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Support/LLVM.h"
@@ -16,42 +18,6 @@
 
 namespace mlir {
 namespace bucket {
-
-/// Attribute names shared by the passes and the header emitter.
-constexpr StringLiteral kBucketsAttrName = "bucket.buckets";
-constexpr StringLiteral kDimNamesAttrName = "bucket.dim_names";
-constexpr StringLiteral kBucketTableAttrName = "bucket.bucket_table";
-constexpr StringLiteral kDimIdsAttrName = "bucket.dim_ids";
-constexpr StringLiteral kSpecializationOfAttrName = "bucket.specialization_of";
-constexpr StringLiteral kBucketAttrName = "bucket.bucket";
-/// Marks a function whose body is already a dispatcher.
-constexpr StringLiteral kDispatcherAttrName = "bucket.dispatcher";
-/// The runtime hook a dispatcher calls for a shape that fits no bucket.
-constexpr StringLiteral kOutOfRangeHookName = "bucket_rt_report_out_of_range";
-/// The runtime hook a self-checking dispatcher calls on a difference.
-constexpr StringLiteral kSelfCheckHookName = "bucket_rt_report_self_check";
-/// Function attribute (input): out-of-range policies, "fallback" for every
-/// dimension or "seq=fallback,batch=split" (see docs/Padding.md).
-constexpr StringLiteral kOutOfRangeAttrName = "bucket.out_of_range";
-/// Function attribute (resolved by specialization): one policy string per
-/// symbolic dimension, in bucket.dim_names order.
-constexpr StringLiteral kPoliciesAttrName = "bucket.policies";
-/// Function attribute: the generic dynamic-shape version of a function.
-constexpr StringLiteral kFallbackAttrName = "bucket.fallback";
-/// Marks the generic version itself.
-constexpr StringLiteral kFallbackOfAttrName = "bucket.fallback_of";
-/// Function attribute (unit, or an f64 tolerance): the dispatcher checks each
-/// result against the next larger bucket (or the fallback) and reports
-/// elements that differ by more than tolerance * (1 + |expected|).
-constexpr StringLiteral kSelfCheckAttrName = "bucket.self_check";
-/// Buckets and the fallback round differently (FMA contraction, vector
-/// reduction order): the default tolerance of the self-check.
-constexpr double kDefaultSelfCheckTolerance = 1e-5;
-
-/// What to do with a shape larger than every bucket along a dimension.
-enum class OutOfRangePolicy { Error, Fallback, Split, Truncate };
-std::optional<OutOfRangePolicy> parseOutOfRangePolicy(StringRef text);
-StringRef stringifyOutOfRangePolicy(OutOfRangePolicy policy);
 
 /// Options of specializeFunction; empty strings defer to the function's
 /// attributes.
@@ -102,9 +68,6 @@ LogicalResult decomposeAggregatedOps(RewriterBase &rewriter, Operation *root);
 /// vectorization and splitting must treat it so. Semantics are unchanged.
 void declareHiddenReductions(RewriterBase &rewriter, Operation *root);
 
-/// Whether `func` should be bucketed: public, with a body, with a ranked
-/// tensor argument that has a dynamic dimension.
-bool isBucketCandidate(func::FuncOp func);
 
 } // namespace bucket
 } // namespace mlir

@@ -9,7 +9,7 @@
 
 #include "bucket/Analysis/DimensionAnalysis.h"
 #include "bucket/Analysis/PaddingAnalysis.h"
-#include "bucket/Transforms/Specialize.h"
+#include "bucket/IR/BucketDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
