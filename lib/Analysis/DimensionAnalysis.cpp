@@ -322,14 +322,12 @@ AffineExpr toAffine(Value value, const DenseMap<std::pair<unsigned, unsigned>,
 }
 } // namespace
 
-FailureOr<func::FuncOp> mlir::bucket::buildResultShapeFunction(func::FuncOp func) {
-  OpBuilder builder(func);
-  builder.setInsertionPointAfter(func);
+FailureOr<func::FuncOp>
+mlir::bucket::buildResultShapeFunction(func::FuncOp func, ModuleOp scratch) {
+  OpBuilder builder = OpBuilder::atBlockEnd(scratch.getBody());
   func::FuncOp shapeFn = cast<func::FuncOp>(builder.clone(*func));
   shapeFn.setPrivate();
-  SymbolTable symbolTable(func->getParentOfType<ModuleOp>());
   shapeFn.setName((func.getName() + "_result_dims").str());
-  symbolTable.insert(shapeFn);
 
   // Return the dynamic result dimensions instead of the results.
   auto returnOp = cast<func::ReturnOp>(shapeFn.getBody().back().getTerminator());
@@ -501,7 +499,10 @@ FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
             {unsigned(index), d});
     }
   }
-  FailureOr<func::FuncOp> shapeFn = buildResultShapeFunction(func);
+  // The shape computation is built aside, in a module of our own: an
+  // analysis does not change the IR it looks at.
+  OwningOpRef<ModuleOp> scratch = ModuleOp::create(func.getLoc());
+  FailureOr<func::FuncOp> shapeFn = buildResultShapeFunction(func, *scratch);
   if (failed(shapeFn))
     return failure();
   auto shapeReturn =
@@ -517,7 +518,6 @@ FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
             {{unsigned(index), d},
              toAffine(shapeReturn.getOperand(next++), argDimToSymbol)});
   }
-  shapeFn->erase();
   return result;
 }
 

@@ -825,14 +825,13 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
   // The crop sizes come from the original's own shape computation, which is
   // built before the body is replaced; so are the result dimensions a split
   // concatenates along, and those that no symbolic dimension changes.
-  FailureOr<func::FuncOp> shapeFn = buildResultShapeFunction(func);
+  OwningOpRef<ModuleOp> scratch = ModuleOp::create(func.getLoc());
+  FailureOr<func::FuncOp> shapeFn = buildResultShapeFunction(func, *scratch);
   if (failed(shapeFn))
     return failure();
   FailureOr<DimensionAnalysis> analysis = DimensionAnalysis::analyze(func);
-  if (failed(analysis)) {
-    rewriter.eraseOp(*shapeFn);
+  if (failed(analysis))
     return failure();
-  }
   SmallVector<DimPosition> splitResultDims;
   if (splitDim) {
     for (const SymbolicDim &dim : analysis->getDims())
@@ -947,7 +946,6 @@ mlir::bucket::generateDispatch(RewriterBase &rewriter, func::FuncOp func,
     }
     rewriter.clone(op, mapping);
   }
-  rewriter.eraseOp(*shapeFn);
 
   // 3. One case per bucket.
   TypeRange resultTypes = func.getResultTypes();

@@ -83,14 +83,15 @@ private:
   SmallVector<std::pair<DimPosition, AffineExpr>> resultDimExprs;
 };
 
-/// Builds a private function next to `func` that takes the same arguments and
-/// returns one index per dynamic result dimension of `func` (in result, then
-/// dimension order), computed from the argument shapes only: the ops of
-/// `func` that the result shapes depend on, with every tensor.dim resolved to
-/// a dimension of an argument. Emits an error at the op whose data a result
-/// dimension depends on and fails in that case. The caller erases the
-/// returned function.
-FailureOr<func::FuncOp> buildResultShapeFunction(func::FuncOp func);
+/// Builds, in `scratch` (a module of the caller's, not `func`'s), a function
+/// that takes the same arguments as `func` and returns one index per dynamic
+/// result dimension of `func` (in result, then dimension order), computed
+/// from the argument shapes only: the ops of `func` that the result shapes
+/// depend on, with every tensor.dim resolved to a dimension of an argument.
+/// `func` and its module are not changed. Emits an error at the op whose
+/// data a result dimension depends on and fails in that case.
+FailureOr<func::FuncOp> buildResultShapeFunction(func::FuncOp func,
+                                                 ModuleOp scratch);
 
 } // namespace bucket
 } // namespace mlir
