@@ -17,10 +17,21 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/TargetParser/Host.h"
+
+#define DEBUG_TYPE "bucket-codegen"
 
 using namespace mlir;
 using namespace mlir::bucket;
+
+/// Prints `values` as "AxBxC" for the debug trace.
+[[maybe_unused]] static std::string formatSizes(ArrayRef<int64_t> values) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(values, os, "x");
+  return text;
+}
 
 unsigned mlir::bucket::getHostVectorBits() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
@@ -164,14 +175,29 @@ takeConstantFill(RewriterBase &rewriter, linalg::LinalgOp op,
   return value;
 }
 
+/// Makes `op` accumulate into `value` again (a linalg.fill of its init): what
+/// takeConstantFill took away, when the strategy that would have started
+/// each register tile from the constant cannot be applied after all.
+static void restoreConstantFill(RewriterBase &rewriter, linalg::LinalgOp op,
+                                TypedAttr value) {
+  OpOperand *init = op.getDpsInitOperand(0);
+  rewriter.setInsertionPoint(op);
+  Value constant = arith::ConstantOp::create(rewriter, op.getLoc(), value);
+  auto fill =
+      linalg::FillOp::create(rewriter, op.getLoc(), constant, init->get());
+  rewriter.modifyOpInPlace(op, [&] { init->set(fill.getResult(0)); });
+}
+
 /// Contractions: an MR x NR register tile, batch dimensions and outer m/n
 /// dimensions by 1, the reduction by 1 with the accumulator hoisted. With
 /// `fillValue`, the op's init holds nothing yet: each register tile starts
-/// from that constant (see takeConstantFill).
-static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
-                                const linalg::ContractionDimensions &dims,
-                                const CodegenOptions &options,
-                                std::optional<TypedAttr> fillValue = {}) {
+/// from that constant (see takeConstantFill). Fails, leaving a correct op to
+/// the generic lowering, when a step of the strategy does not apply.
+static LogicalResult
+generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
+                    const linalg::ContractionDimensions &dims,
+                    const CodegenOptions &options,
+                    std::optional<TypedAttr> fillValue = {}) {
   if (!fillValue)
     fillValue = takeConstantFill(rewriter, op, dims);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -180,20 +206,37 @@ static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   for (auto [dim, multiple] : {std::make_pair(m, getRegisterTileRows(options)),
                                std::make_pair(n, lanes)}) {
     if (auto parts = splitAtMultiple(rewriter, op, dim, multiple)) {
-      generateContraction(rewriter, parts->first, dims, options, fillValue);
-      generateContraction(rewriter, parts->second, dims, options, fillValue);
-      return;
+      LLVM_DEBUG(llvm::dbgs() << "contraction " << formatSizes(ranges)
+                              << ": split loop " << dim << " at a multiple of "
+                              << multiple << "\n");
+      LogicalResult first = generateContraction(rewriter, parts->first, dims,
+                                                options, fillValue);
+      LogicalResult second = generateContraction(rewriter, parts->second,
+                                                 dims, options, fillValue);
+      return success(succeeded(first) && succeeded(second));
     }
   }
+  // Until the register tiles hold the constant, a failure must give the op
+  // its fill back.
+  auto giveUp = [&](linalg::LinalgOp current, StringRef why) {
+    LLVM_DEBUG(llvm::dbgs() << "contraction " << formatSizes(ranges)
+                            << ": left to loops (" << why << ")\n");
+    if (fillValue)
+      restoreConstantFill(rewriter, current, *fillValue);
+    return failure();
+  };
   if (ranges[n] > kCacheBlock || ranges[k] > kCacheBlock) {
     SmallVector<int64_t> outer(ranges.size(), 0);
     if (ranges[n] > kCacheBlock)
       outer[n] = largestDivisorUpTo(ranges[n], kCacheBlock);
     if (ranges[k] > kCacheBlock)
       outer[k] = largestDivisorUpTo(ranges[k], kCacheBlock);
+    LLVM_DEBUG(llvm::dbgs() << "contraction " << formatSizes(ranges)
+                            << ": cache blocks " << formatSizes(outer)
+                            << "\n");
     FailureOr<scf::SCFTilingResult> blocked = tile(rewriter, op, outer);
     if (failed(blocked) || blocked->tiledOps.empty())
-      return;
+      return giveUp(op, "cache blocking failed");
     op = cast<linalg::LinalgOp>(blocked->tiledOps.back());
     ranges = op.getStaticLoopRanges();
   }
@@ -201,6 +244,10 @@ static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   auto [rows, cols] = getContractionTile(ranges[m], ranges[n], options);
   sizes[m] = rows;
   sizes[n] = cols;
+  LLVM_DEBUG(llvm::dbgs() << "contraction " << formatSizes(ranges)
+                          << ": register tile " << rows << "x" << cols
+                          << (fillValue ? ", from a constant fill" : "")
+                          << "\n");
   if (fillValue) {
     // The register tiles first, each filled with the constant, then the
     // reduction loops inside (all of them: a tile filled inside one would
@@ -211,7 +258,7 @@ static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
       tileSizes[d] = 0;
     FailureOr<scf::SCFTilingResult> tiles = tile(rewriter, op, tileSizes);
     if (failed(tiles) || tiles->tiledOps.empty())
-      return;
+      return giveUp(op, "register tiling failed");
     op = cast<linalg::LinalgOp>(tiles->tiledOps.back());
     OpOperand *init = op.getDpsInitOperand(0);
     rewriter.setInsertionPoint(op);
@@ -226,24 +273,27 @@ static void generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     for (unsigned d : dims.k)
       sizes[d] = 1;
   }
+  // From here on the op's init is a tile filled with the constant, if any.
+  fillValue.reset();
   FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, sizes);
   if (failed(tiled) || tiled->tiledOps.empty())
-    return;
+    return giveUp(op, "tiling failed");
   auto tiledOp = cast<linalg::LinalgOp>(tiled->tiledOps.back());
   if (failed(vectorizeAndReplace(rewriter, tiledOp,
                                  /*createNamedContraction=*/true)))
-    return;
+    return giveUp(tiledOp, "vectorization failed");
   // The innermost loop runs over the reduction: keep the accumulator tile
   // in registers across it (the extract/insert of the tile, then the
   // transfer_read/transfer_write of the vector).
   if (tiled->loops.empty())
-    return;
+    return success();
   // Constants the vectorizer created inside the loop must move out first,
   // or the subsets would not look loop-invariant.
   LoopLikeOpInterface inner = tiled->loops.back();
   moveLoopInvariantCode(inner);
   inner = hoistLoopInvariantSubsets(rewriter, inner);
   hoistLoopInvariantSubsets(rewriter, inner);
+  return success();
 }
 
 /// A tile of a gather (an embedding lookup: `tensor.extract %table[%id, %d]`
@@ -294,9 +344,11 @@ static std::optional<unsigned> getTransposedInputLoop(linalg::LinalgOp op) {
 
 /// Other ops: parallel dimensions by 1 except the innermost one, which gets
 /// a whole number of vectors; reduction dimensions stay whole, so a row
-/// reduces in registers.
-static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
-                            const CodegenOptions &options) {
+/// reduces in registers. Fails when the op is left (tiled or not) to the
+/// generic lowering.
+static LogicalResult generateGeneric(RewriterBase &rewriter,
+                                     linalg::LinalgOp op,
+                                     const CodegenOptions &options) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   int64_t lanes = std::max(1u, options.vectorBits / 32);
@@ -324,9 +376,12 @@ static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
     if (2 * largestDivisorUpTo(ranges[loop], limit) >= lanes)
       continue;
     if (auto parts = splitAtMultiple(rewriter, op, loop, lanes)) {
-      generateGeneric(rewriter, parts->first, options);
-      generateGeneric(rewriter, parts->second, options);
-      return;
+      LLVM_DEBUG(llvm::dbgs() << "generic " << formatSizes(ranges)
+                              << ": split loop " << loop
+                              << " at a multiple of " << lanes << "\n");
+      LogicalResult first = generateGeneric(rewriter, parts->first, options);
+      LogicalResult second = generateGeneric(rewriter, parts->second, options);
+      return success(succeeded(first) && succeeded(second));
     }
   }
   if (vectorInner)
@@ -340,11 +395,13 @@ static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
     sizes[*innerParallel] = largestDivisorUpTo(ranges[*innerParallel], lanes);
     sizes[*inputInner] = largestDivisorUpTo(ranges[*inputInner], lanes);
   }
+  LLVM_DEBUG(llvm::dbgs() << "generic " << formatSizes(ranges) << ": tile "
+                          << formatSizes(sizes) << "\n");
   linalg::LinalgOp target = op;
   if (llvm::any_of(sizes, [](int64_t s) { return s != 0; })) {
     FailureOr<scf::SCFTilingResult> tiled = tile(rewriter, op, sizes);
     if (failed(tiled) || tiled->tiledOps.empty())
-      return;
+      return failure();
     target = cast<linalg::LinalgOp>(tiled->tiledOps.back());
   }
   hoistSingleElementInputs(rewriter, target);
@@ -352,10 +409,13 @@ static void generateGeneric(RewriterBase &rewriter, linalg::LinalgOp op,
   int64_t elements = 1;
   for (int64_t range : target.getStaticLoopRanges())
     elements *= range;
-  if (elements > 4096)
-    return;
-  (void)vectorizeAndReplace(rewriter, target,
-                            /*createNamedContraction=*/false);
+  if (elements > 4096) {
+    LLVM_DEBUG(llvm::dbgs() << "generic: tile of " << elements
+                            << " elements left to loops\n");
+    return failure();
+  }
+  return vectorizeAndReplace(rewriter, target,
+                             /*createNamedContraction=*/false);
 }
 
 /// A matmul streams a K x NR column panel of its right-hand side per register
@@ -460,8 +520,13 @@ static SmallVector<linalg::LinalgOp> packRhs(RewriterBase &rewriter,
   return todo;
 }
 
-void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
-                                    const CodegenOptions &options) {
+CodegenResult mlir::bucket::tileAndVectorize(RewriterBase &rewriter,
+                                             func::FuncOp func,
+                                             const CodegenOptions &options) {
+  CodegenResult result;
+  auto count = [&](LogicalResult generated) {
+    ++(succeeded(generated) ? result.numVectorized : result.numLeftToLoops);
+  };
   // The strategies below and upstream tiling and vectorization read
   // iterator_types: make them say what the indexing maps do.
   declareHiddenReductions(rewriter, func);
@@ -478,10 +543,13 @@ void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
     SmallVector<linalg::LinalgOp> panels =
         matmul && options.packRhs ? packRhs(rewriter, matmul, options)
                                   : SmallVector<linalg::LinalgOp>();
-    if (panels.empty())
+    if (panels.empty()) {
       expanded.push_back(op);
-    else
+    } else {
+      LLVM_DEBUG(llvm::dbgs() << "matmul: right-hand side packed into "
+                                 "panels\n");
       llvm::append_range(expanded, panels);
+    }
   }
   // Contractions first: they may take over the fills they accumulate into
   // (takeConstantFill), which must still be fills then; a fill left without
@@ -492,7 +560,7 @@ void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
         linalg::inferContractionDims(op);
     if (succeeded(dims) && !dims->m.empty() && !dims->n.empty() &&
         !dims->k.empty() && linalg::isaContractionOpInterface(op))
-      generateContraction(rewriter, op, *dims, options);
+      count(generateContraction(rewriter, op, *dims, options));
     else
       generics.push_back(op);
   }
@@ -500,7 +568,7 @@ void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
     if (isa<linalg::FillOp>(op.getOperation()) && op->use_empty())
       rewriter.eraseOp(op);
     else
-      generateGeneric(rewriter, op, options);
+      count(generateGeneric(rewriter, op, options));
   }
   // Vectorized transcendental functions would otherwise become one libm
   // call per lane: use MLIR's polynomial approximations (within a few ulp;
@@ -514,7 +582,7 @@ void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
       vectorMath.push_back(op);
   });
   if (vectorMath.empty())
-    return;
+    return result;
   RewritePatternSet patterns(func.getContext());
   populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
     name.consume_front("math.");
@@ -522,4 +590,5 @@ void mlir::bucket::tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
            name == "erf" || name == "log" || name == "log1p";
   });
   (void)applyOpPatternsGreedily(vectorMath, std::move(patterns));
+  return result;
 }

@@ -170,7 +170,9 @@ struct BucketTileAndVectorizePass
     options.vectorBits =
         vectorBits ? vectorBits.getValue() : getHostVectorBits();
     IRRewriter rewriter(&getContext());
-    tileAndVectorize(rewriter, getOperation(), options);
+    CodegenResult result = tileAndVectorize(rewriter, getOperation(), options);
+    numVectorized += result.numVectorized;
+    numLeftToLoops += result.numLeftToLoops;
   }
 };
 

@@ -42,10 +42,21 @@ struct CodegenOptions {
 std::pair<int64_t, int64_t> getContractionTile(int64_t m, int64_t n,
                                                const CodegenOptions &options);
 
+/// What tileAndVectorize did, per linalg op it took.
+struct CodegenResult {
+  /// Ops tiled and vectorized by the strategy.
+  unsigned numVectorized = 0;
+  /// Ops a step of the strategy did not apply to: left (perhaps tiled) to
+  /// the generic lowering, with the same results, only slower.
+  unsigned numLeftToLoops = 0;
+};
+
 /// Tiles and vectorizes every statically shaped linalg op of `func` (tensor
-/// level). Ops that do not vectorize are left tiled; they lower to loops.
-void tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
-                      const CodegenOptions &options);
+/// level). Ops that do not vectorize are left, correct, to the generic
+/// lowering and counted; `-debug-only=bucket-codegen` traces each decision
+/// (tiles, splits, cache blocks, packing, constant fills).
+CodegenResult tileAndVectorize(RewriterBase &rewriter, func::FuncOp func,
+                               const CodegenOptions &options);
 
 /// The vector width of the host CPU in bits (512 with AVX-512F, 256 with
 /// AVX2 or AVX, 128 otherwise).

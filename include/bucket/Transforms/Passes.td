@@ -258,6 +258,13 @@ def BucketTileAndVectorizePass
   let dependentDialects = ["arith::ArithDialect", "linalg::LinalgDialect",
                            "scf::SCFDialect", "tensor::TensorDialect",
                            "vector::VectorDialect"];
+  let statistics = [
+    Statistic<"numVectorized", "num-vectorized",
+              "Number of linalg ops tiled and vectorized">,
+    Statistic<"numLeftToLoops", "num-left-to-loops",
+              "Number of linalg ops left to the generic lowering because a "
+              "step of the strategy did not apply">,
+  ];
 }
 
 def BucketPlanBuffersPass : Pass<"bucket-plan-buffers", "func::FuncOp"> {
