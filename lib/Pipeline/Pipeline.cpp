@@ -35,6 +35,7 @@ void mlir::bucket::buildBucketizePipeline(OpPassManager &pm,
   pm.addPass(createBucketGenerateDispatchPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createBucketVerifyBucketizedPass());
 }
 
 // Kept as text so that exactly the same lowering can be run with upstream
@@ -101,6 +102,7 @@ void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createBucketPlanBuffersPass());
   if (failed(parsePassPipeline(kLowerBuffers, pm)))
     llvm::report_fatal_error("bucket: invalid built-in lowering pipeline");
+  pm.addPass(createBucketVerifyLLVMPass());
 }
 
 void mlir::bucket::registerBucketPipelines() {

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -26,6 +27,8 @@ namespace bucket {
 #define GEN_PASS_DEF_BUCKETDECOMPOSEAGGREGATESPASS
 #define GEN_PASS_DEF_BUCKETSPECIALIZEFUNCTIONSPASS
 #define GEN_PASS_DEF_BUCKETVERIFYSTATICSHAPESPASS
+#define GEN_PASS_DEF_BUCKETVERIFYBUCKETIZEDPASS
+#define GEN_PASS_DEF_BUCKETVERIFYLLVMPASS
 #define GEN_PASS_DEF_BUCKETGENERATEDISPATCHPASS
 #define GEN_PASS_DEF_BUCKETINTERCHANGEFORVECTORIZATIONPASS
 #define GEN_PASS_DEF_BUCKETTILEANDVECTORIZEPASS
@@ -117,6 +120,34 @@ struct BucketVerifyStaticShapesPass
       });
     }
     if (failedAny)
+      signalPassFailure();
+  }
+};
+
+struct BucketVerifyBucketizedPass
+    : public bucket::impl::BucketVerifyBucketizedPassBase<
+          BucketVerifyBucketizedPass> {
+  void runOnOperation() override {
+    if (failed(verifyBucketizedModule(getOperation())))
+      signalPassFailure();
+  }
+};
+
+struct BucketVerifyLLVMPass
+    : public bucket::impl::BucketVerifyLLVMPassBase<BucketVerifyLLVMPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    WalkResult result = module.walk([&](Operation *op) {
+      if (op == module.getOperation() ||
+          isa<LLVM::LLVMDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitError("'")
+          << op->getName()
+          << "' is left after lowering to the LLVM dialect; it cannot be "
+             "translated to LLVM IR";
+      return WalkResult::interrupt();
+    });
+    if (result.wasInterrupted())
       signalPassFailure();
   }
 };

@@ -52,6 +52,62 @@ LogicalResult mlir::bucket::decomposeAggregatedOps(RewriterBase &rewriter,
   return success();
 }
 
+LogicalResult mlir::bucket::verifyBucketizedModule(ModuleOp module) {
+  auto isStatic = [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return !shaped || shaped.hasStaticShape();
+  };
+  auto hasStaticSignature = [&](func::FuncOp func) {
+    return llvm::all_of(func.getArgumentTypes(), isStatic) &&
+           llvm::all_of(func.getResultTypes(), isStatic);
+  };
+  // Specializations per dispatcher.
+  llvm::DenseMap<StringAttr, unsigned> numSpecializations;
+  bool ok = true;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    for (StringRef attr : {kSpecializationOfAttrName, kFallbackOfAttrName}) {
+      auto of = func->getAttrOfType<FlatSymbolRefAttr>(attr);
+      if (!of)
+        continue;
+      auto owner = module.lookupSymbol<func::FuncOp>(of.getAttr());
+      if (!owner || !owner->hasAttr(kDispatcherAttrName) || func.isPublic()) {
+        func.emitError("'") << func.getName()
+                            << "' must be a private function of a dispatcher ("
+                            << attr << " = " << of << ")";
+        ok = false;
+      }
+      if (attr == kSpecializationOfAttrName) {
+        ++numSpecializations[of.getAttr()];
+        if (!hasStaticSignature(func)) {
+          func.emitError("specialization '")
+              << func.getName() << "' has a dynamic signature "
+              << func.getFunctionType();
+          ok = false;
+        }
+      }
+    }
+  }
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    if (func->hasAttr(kDispatcherAttrName)) {
+      if (!numSpecializations.lookup(func.getSymNameAttr())) {
+        func.emitError("dispatcher '")
+            << func.getName() << "' has no specialization";
+        ok = false;
+      }
+      continue;
+    }
+    if (!hasStaticSignature(func)) {
+      func.emitError("public function '")
+          << func.getName()
+          << "' has dynamic arguments but was not bucketed";
+      ok = false;
+    }
+  }
+  return success(ok);
+}
+
 void mlir::bucket::declareHiddenReductions(RewriterBase &rewriter,
                                            Operation *root) {
   root->walk([&](linalg::GenericOp op) {

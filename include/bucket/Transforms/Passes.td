@@ -138,6 +138,40 @@ def BucketVerifyStaticShapesPass
   }];
 }
 
+def BucketVerifyBucketizedPass
+    : Pass<"bucket-verify-bucketized", "ModuleOp"> {
+  let summary = "Check the contract of bucket-bucketize: every public "
+                "function is static or a dispatcher over static buckets";
+  let description = [{
+    The last step of `bucket-bucketize`. After it, the module holds:
+
+    - public functions whose arguments are all static (nothing to bucket),
+      or dispatchers (`bucket.dispatcher`) whose every specialization is
+      private and has a static signature;
+    - private specializations (`bucket.specialization_of` naming an existing
+      dispatcher, `bucket.bucket` with one size per dimension of its table);
+    - at most one private fallback per dispatcher (`bucket.fallback_of`).
+
+    Anything else is an error at the function: a public function left with
+    dynamic arguments (it would be compiled without buckets), a dispatcher
+    without specializations, a specialization of nothing. Code generation
+    relies on this: static strategies for the buckets, the generic lowering
+    for the rest.
+  }];
+}
+
+def BucketVerifyLLVMPass : Pass<"bucket-verify-llvm", "ModuleOp"> {
+  let summary = "Check that a module is in the LLVM dialect only, before "
+                "translation to LLVM IR";
+  let description = [{
+    The last step of `bucket-lower-to-llvm`: every op but the top-level
+    `builtin.module` belongs to the `llvm` dialect. An op left over by the
+    lowering (an `unrealized_conversion_cast`, a `memref` op from a dynamic
+    shape the pipeline did not expect) is reported here, at the op, instead
+    of as a translation failure without a location.
+  }];
+}
+
 def BucketGenerateDispatchPass
     : Pass<"bucket-generate-dispatch", "ModuleOp"> {
   let summary = "Replace each specialized function's body by a dispatcher "

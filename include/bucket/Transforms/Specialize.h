@@ -56,6 +56,12 @@ LogicalResult generateDispatch(RewriterBase &rewriter, func::FuncOp func,
 /// so the innermost loop is contiguous (bucket-interchange-for-vectorization).
 void populateInterchangeForVectorizationPatterns(RewritePatternSet &patterns);
 
+/// Checks the contract of a bucketized module (bucket-verify-bucketized):
+/// every public function with a body is static or a dispatcher whose
+/// specializations are private and static, and every specialization or
+/// fallback belongs to a dispatcher. Emits an error at each offender.
+LogicalResult verifyBucketizedModule(ModuleOp module);
+
 /// Replaces every op under `root` that implements AggregatedOpInterface
 /// (linalg.softmax) with its upstream decomposition into structured linalg
 /// ops, which the analyses and the code generation understand. Emits an
