@@ -144,107 +144,119 @@ void uniteWithSizes(DimUnionFind &uf, Value result,
   }
 }
 
+/// Every operand dimension indexed by the same loop is the same size, and
+/// each result has its init's shape.
+void visitLinalg(DimUnionFind &uf, linalg::LinalgOp op) {
+  DenseMap<unsigned, unsigned> loopNodes;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isRankedTensor(operand.get()))
+      continue;
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    for (auto [d, expr] : llvm::enumerate(map.getResults())) {
+      auto dimExpr = dyn_cast<AffineDimExpr>(expr);
+      if (!dimExpr)
+        continue;
+      unsigned n = uf.node(operand.get(), d);
+      auto [it, inserted] = loopNodes.try_emplace(dimExpr.getPosition(), n);
+      if (!inserted)
+        uf.unite(it->second, n, op);
+    }
+  }
+  for (auto [init, result] : llvm::zip(op.getDpsInits(), op->getResults()))
+    if (isRankedTensor(init) && isRankedTensor(result))
+      unitePositionwise(uf, ValueRange{init, result}, op);
+}
+
+void visitSlice(DimUnionFind &uf, tensor::ExtractSliceOp slice) {
+  llvm::SmallBitVector dropped = slice.getDroppedDims();
+  SmallVector<OpFoldResult> kept;
+  for (auto [d, size] : llvm::enumerate(slice.getMixedSizes()))
+    if (!dropped.test(d))
+      kept.push_back(size);
+  uniteWithSizes(uf, slice.getResult(), kept, slice);
+}
+
+/// Dimensions padded by nothing keep their size.
+void visitPad(DimUnionFind &uf, tensor::PadOp pad) {
+  for (auto [d, low, high] :
+       llvm::enumerate(pad.getMixedLowPad(), pad.getMixedHighPad()))
+    if (isZeroInteger(low) && isZeroInteger(high))
+      uf.unite(uf.node(pad.getSource(), d), uf.node(pad.getResult(), d), pad);
+}
+
+/// Groups of one dimension keep their size; so do groups whose other
+/// dimensions are all 1.
+void visitExpand(DimUnionFind &uf, tensor::ExpandShapeOp expand) {
+  uniteWithSizes(uf, expand.getResult(), expand.getMixedOutputShape(), expand);
+  for (auto [src, group] : llvm::enumerate(expand.getReassociationIndices()))
+    if (group.size() == 1)
+      uf.unite(uf.node(expand.getSrc(), src),
+               uf.node(expand.getResult(), group[0]), expand);
+}
+
+void visitCollapse(DimUnionFind &uf, tensor::CollapseShapeOp collapse) {
+  auto srcType = collapse.getSrcType();
+  for (auto [res, group] : llvm::enumerate(collapse.getReassociationIndices())) {
+    SmallVector<int64_t> nonUnit;
+    for (int64_t d : group)
+      if (srcType.getDimSize(d) != 1)
+        nonUnit.push_back(d);
+    if (nonUnit.size() == 1)
+      uf.unite(uf.node(collapse.getSrc(), nonUnit[0]),
+               uf.node(collapse.getResult(), res), collapse);
+  }
+}
+
+/// Every dimension but the concatenated one is shared.
+void visitConcat(DimUnionFind &uf, tensor::ConcatOp concat) {
+  SmallVector<Value> values(concat.getInputs());
+  values.push_back(concat.getResult());
+  for (unsigned d = 0; d < concat.getRank(); ++d) {
+    if (d == concat.getDim())
+      continue;
+    for (Value v : ArrayRef(values).drop_front())
+      uf.unite(uf.node(values.front(), d), uf.node(v, d), concat);
+  }
+}
+
+/// Loop-carried values keep their shape.
+void visitFor(DimUnionFind &uf, scf::ForOp forOp) {
+  for (auto [init, iterArg, result, yielded] :
+       llvm::zip(forOp.getInitArgs(), forOp.getRegionIterArgs(),
+                 forOp.getResults(), forOp.getYieldedValues()))
+    unitePositionwise(uf, ValueRange{init, iterArg, result, yielded}, forOp);
+}
+
 /// Adds the equalities one op implies.
 void visit(DimUnionFind &uf, Operation *op) {
-  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
-    // Every operand dimension indexed by the same loop is the same size.
-    DenseMap<unsigned, unsigned> loopNodes;
-    for (OpOperand &operand : op->getOpOperands()) {
-      if (!isRankedTensor(operand.get()))
-        continue;
-      AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
-      for (auto [d, expr] : llvm::enumerate(map.getResults())) {
-        auto dimExpr = dyn_cast<AffineDimExpr>(expr);
-        if (!dimExpr)
-          continue;
-        unsigned n = uf.node(operand.get(), d);
-        auto [it, inserted] = loopNodes.try_emplace(dimExpr.getPosition(), n);
-        if (!inserted)
-          uf.unite(it->second, n, op);
-      }
-    }
-    for (auto [init, result] :
-         llvm::zip(linalgOp.getDpsInits(), op->getResults()))
-      if (isRankedTensor(init) && isRankedTensor(result))
-        unitePositionwise(uf, ValueRange{init, result}, op);
-    return;
-  }
   if (op->hasTrait<OpTrait::Elementwise>() ||
       op->hasTrait<OpTrait::SameOperandsAndResultShape>() ||
       isa<tensor::CastOp>(op)) {
     SmallVector<Value> values(op->getOperands());
     llvm::append_range(values, op->getResults());
-    unitePositionwise(uf, values, op);
-    return;
+    return unitePositionwise(uf, values, op);
   }
-  if (auto empty = dyn_cast<tensor::EmptyOp>(op))
-    return uniteWithSizes(uf, empty, empty.getMixedSizes(), op);
-  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
-    llvm::SmallBitVector dropped = slice.getDroppedDims();
-    SmallVector<OpFoldResult> kept;
-    for (auto [d, size] : llvm::enumerate(slice.getMixedSizes()))
-      if (!dropped.test(d))
-        kept.push_back(size);
-    return uniteWithSizes(uf, slice.getResult(), kept, op);
-  }
-  if (auto insert = dyn_cast<tensor::InsertSliceOp>(op))
-    return unitePositionwise(uf, ValueRange{insert.getDest(), insert}, op);
-  if (auto pad = dyn_cast<tensor::PadOp>(op)) {
-    for (auto [d, low, high] :
-         llvm::enumerate(pad.getMixedLowPad(), pad.getMixedHighPad()))
-      if (isZeroInteger(low) && isZeroInteger(high))
-        uf.unite(uf.node(pad.getSource(), d), uf.node(pad.getResult(), d), op);
-    return;
-  }
-  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
-    uniteWithSizes(uf, expand.getResult(), expand.getMixedOutputShape(), op);
-    for (auto [src, group] :
-         llvm::enumerate(expand.getReassociationIndices()))
-      if (group.size() == 1)
-        uf.unite(uf.node(expand.getSrc(), src),
-                 uf.node(expand.getResult(), group[0]), op);
-    return;
-  }
-  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
-    auto srcType = collapse.getSrcType();
-    for (auto [res, group] :
-         llvm::enumerate(collapse.getReassociationIndices())) {
-      // The group collapses to one of its dimensions when all others are 1.
-      SmallVector<int64_t> nonUnit;
-      for (int64_t d : group)
-        if (srcType.getDimSize(d) != 1)
-          nonUnit.push_back(d);
-      if (nonUnit.size() == 1)
-        uf.unite(uf.node(collapse.getSrc(), nonUnit[0]),
-                 uf.node(collapse.getResult(), res), op);
-    }
-    return;
-  }
-  if (auto concat = dyn_cast<tensor::ConcatOp>(op)) {
-    SmallVector<Value> values(concat.getInputs());
-    values.push_back(concat.getResult());
-    for (unsigned d = 0; d < concat.getRank(); ++d) {
-      if (d == concat.getDim())
-        continue;
-      for (Value v : ArrayRef(values).drop_front())
-        uf.unite(uf.node(values.front(), d), uf.node(v, d), op);
-    }
-    return;
-  }
-  if (auto generate = dyn_cast<tensor::GenerateOp>(op)) {
-    Builder b(op->getContext());
-    return uniteWithSizes(uf, generate,
-                          getMixedValues(generate.getType().getShape(),
-                                         generate.getDynamicExtents(), b),
-                          op);
-  }
-  if (auto forOp = dyn_cast<scf::ForOp>(op)) {
-    for (auto [init, iterArg, result, yielded] :
-         llvm::zip(forOp.getInitArgs(), forOp.getRegionIterArgs(),
-                   forOp.getResults(), forOp.getYieldedValues()))
-      unitePositionwise(uf, ValueRange{init, iterArg, result, yielded}, op);
-    return;
-  }
+  Builder b(op->getContext());
+  TypeSwitch<Operation *>(op)
+      .Case<linalg::LinalgOp>([&](auto op) { visitLinalg(uf, op); })
+      .Case<tensor::EmptyOp>([&](tensor::EmptyOp empty) {
+        uniteWithSizes(uf, empty, empty.getMixedSizes(), empty);
+      })
+      .Case<tensor::ExtractSliceOp>([&](auto op) { visitSlice(uf, op); })
+      .Case<tensor::InsertSliceOp>([&](tensor::InsertSliceOp insert) {
+        unitePositionwise(uf, ValueRange{insert.getDest(), insert}, insert);
+      })
+      .Case<tensor::PadOp>([&](auto op) { visitPad(uf, op); })
+      .Case<tensor::ExpandShapeOp>([&](auto op) { visitExpand(uf, op); })
+      .Case<tensor::CollapseShapeOp>([&](auto op) { visitCollapse(uf, op); })
+      .Case<tensor::ConcatOp>([&](auto op) { visitConcat(uf, op); })
+      .Case<tensor::GenerateOp>([&](tensor::GenerateOp generate) {
+        uniteWithSizes(uf, generate,
+                       getMixedValues(generate.getType().getShape(),
+                                      generate.getDynamicExtents(), b),
+                       generate);
+      })
+      .Case<scf::ForOp>([&](auto op) { visitFor(uf, op); });
 }
 
 /// Resolves `tensor.dim` of an elementwise op's result to the same dimension
@@ -406,42 +418,52 @@ mlir::bucket::buildResultShapeFunction(func::FuncOp func, ModuleOp scratch) {
   return shapeFn;
 }
 
-FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
-  if (failed(verifyConstantDimIndices(func)))
-    return failure();
-  DimUnionFind uf;
-  func.walk([&](Operation *op) { visit(uf, op); });
-  if (!uf.getConflicts().empty()) {
-    return emitError(uf.getConflicts().front()->getLoc(),
-                     "this op requires two different static sizes to be "
-                     "equal; the function is invalid");
-  }
-
-  // Classes in the order their first argument dimension appears.
-  DimensionAnalysis result;
+namespace {
+/// The classes being built: union-find roots and argument dimensions to the
+/// index of their class.
+struct ClassMaps {
   DenseMap<unsigned, unsigned> rootToDim;
   DenseMap<std::pair<unsigned, unsigned>, unsigned> argDimToSymbol;
+};
+
+/// The name argument `arg` gives its dimension `d` ("" for none).
+FailureOr<StringRef> getDimName(func::FuncOp func, BlockArgument arg,
+                                unsigned d) {
+  auto type = cast<RankedTensorType>(arg.getType());
+  auto names =
+      func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(), kDimsAttrName);
+  if (!names)
+    return StringRef();
+  // The bucket dialect verifies these; the analysis may also run on IR that
+  // was never verified with it loaded.
+  if (static_cast<int64_t>(names.size()) != type.getRank())
+    return emitError(func.getLoc())
+           << "'" << kDimsAttrName << "' of argument " << arg.getArgNumber()
+           << " has " << names.size() << " entries but the argument has rank "
+           << type.getRank();
+  auto str = dyn_cast<StringAttr>(names[d]);
+  if (!str)
+    return emitError(func.getLoc())
+           << "'" << kDimsAttrName << "' of argument " << arg.getArgNumber()
+           << " must hold strings";
+  return str.getValue();
+}
+} // namespace
+
+/// Classes in the order their first argument dimension appears, with the
+/// names users gave them. A dynamic dimension tied to a static size is an
+/// error.
+static LogicalResult buildClasses(func::FuncOp func, DimUnionFind &uf,
+                                  SmallVectorImpl<SymbolicDim> &dims,
+                                  ClassMaps &maps) {
   for (BlockArgument arg : func.getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type)
       continue;
-    auto names = func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
-                                                  kDimsAttrName);
-    if (names && static_cast<int64_t>(names.size()) != type.getRank())
-      return emitError(func.getLoc())
-             << "'" << kDimsAttrName << "' of argument " << arg.getArgNumber()
-             << " has " << names.size() << " entries but the argument has rank "
-             << type.getRank();
     for (unsigned d = 0; d < type.getRank(); ++d) {
-      StringRef name;
-      if (names) {
-        auto str = dyn_cast<StringAttr>(names[d]);
-        if (!str)
-          return emitError(func.getLoc())
-                 << "'" << kDimsAttrName << "' of argument "
-                 << arg.getArgNumber() << " must hold strings";
-        name = str.getValue();
-      }
+      FailureOr<StringRef> name = getDimName(func, arg, d);
+      if (failed(name))
+        return failure();
       if (!type.isDynamicDim(d))
         continue;
       unsigned n = uf.node(arg, d);
@@ -455,21 +477,25 @@ FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
           diag.attachNote(reason->getLoc()) << "tied to " << *size << " here";
         return diag;
       }
-      auto [it, inserted] =
-          rootToDim.try_emplace(uf.find(n), result.dims.size());
+      auto [it, inserted] = maps.rootToDim.try_emplace(uf.find(n), dims.size());
       if (inserted)
-        result.dims.emplace_back();
-      SymbolicDim &sym = result.dims[it->second];
+        dims.emplace_back();
+      SymbolicDim &sym = dims[it->second];
       sym.argDims.push_back({arg.getArgNumber(), d});
-      argDimToSymbol[{arg.getArgNumber(), d}] = it->second;
-      if (!name.empty() && !llvm::is_contained(sym.names, name))
-        sym.names.push_back(name.str());
+      maps.argDimToSymbol[{arg.getArgNumber(), d}] = it->second;
+      if (!name->empty() && !llvm::is_contained(sym.names, *name))
+        sym.names.push_back(name->str());
     }
   }
+  return success();
+}
 
-  // Names must identify one class each.
+/// Gives unnamed classes their default name and checks that every name
+/// identifies one class.
+static LogicalResult nameClasses(func::FuncOp func,
+                                 MutableArrayRef<SymbolicDim> dims) {
   llvm::StringMap<unsigned> nameToDim;
-  for (auto [id, sym] : llvm::enumerate(result.dims)) {
+  for (auto [id, sym] : llvm::enumerate(dims)) {
     if (sym.names.empty())
       sym.names.push_back(("arg" + Twine(sym.argDims.front().index) + "." +
                            Twine(sym.argDims.front().dim))
@@ -482,9 +508,15 @@ FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
                << "' is given to two dimensions that are not provably equal";
     }
   }
+  return success();
+}
 
-  // Result dimensions: equal to a class when the union-find says so, and as
-  // an expression of the arguments' dimensions from the shape function.
+/// Result dimensions: equal to a class when the union-find says so, and as an
+/// expression of the arguments' dimensions from the shape function.
+static LogicalResult
+analyzeResults(func::FuncOp func, DimUnionFind &uf, const ClassMaps &maps,
+               MutableArrayRef<SymbolicDim> dims,
+               SmallVectorImpl<std::pair<DimPosition, AffineExpr>> &exprs) {
   auto returnOp = cast<func::ReturnOp>(func.getBody().back().getTerminator());
   for (auto [index, value] : llvm::enumerate(returnOp.getOperands())) {
     auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -493,10 +525,9 @@ FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
     for (unsigned d = 0; d < type.getRank(); ++d) {
       if (!type.isDynamicDim(d))
         continue;
-      auto it = rootToDim.find(uf.find(uf.node(value, d)));
-      if (it != rootToDim.end())
-        result.dims[it->second].resultDims.push_back(
-            {unsigned(index), d});
+      auto it = maps.rootToDim.find(uf.find(uf.node(value, d)));
+      if (it != maps.rootToDim.end())
+        dims[it->second].resultDims.push_back({unsigned(index), d});
     }
   }
   // The shape computation is built aside, in a module of our own: an
@@ -514,10 +545,38 @@ FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
       continue;
     for (unsigned d = 0; d < tensorType.getRank(); ++d)
       if (tensorType.isDynamicDim(d))
-        result.resultDimExprs.push_back(
+        exprs.push_back(
             {{unsigned(index), d},
-             toAffine(shapeReturn.getOperand(next++), argDimToSymbol)});
+             toAffine(shapeReturn.getOperand(next++), maps.argDimToSymbol)});
   }
+  return success();
+}
+
+FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
+  if (failed(verifyConstantDimIndices(func)))
+    return failure();
+  DimUnionFind uf;
+  func.walk([&](Operation *op) { visit(uf, op); });
+  if (!uf.getConflicts().empty()) {
+    return emitError(uf.getConflicts().front()->getLoc(),
+                     "this op requires two different static sizes to be "
+                     "equal; the function is invalid");
+  }
+  DimensionAnalysis result;
+  ClassMaps maps;
+  if (failed(buildClasses(func, uf, result.dims, maps)) ||
+      failed(nameClasses(func, result.dims)) ||
+      failed(analyzeResults(func, uf, maps, result.dims,
+                            result.resultDimExprs)))
+    return failure();
+  LLVM_DEBUG({
+    llvm::dbgs() << "dimensions of @" << func.getName() << ":";
+    for (const SymbolicDim &dim : result.dims)
+      llvm::dbgs() << " " << dim.getName() << " (" << dim.argDims.size()
+                   << " argument dims, " << dim.resultDims.size()
+                   << " result dims)";
+    llvm::dbgs() << "\n";
+  });
   return result;
 }
 
