@@ -3,6 +3,10 @@
 #include "bucket/Target/HeaderEmitter.h"
 #include "bucket/IR/BucketDialect.h"
 
+// The ABI version and the maximum rank come from the runtime's ABI header, the
+// only place they are defined.
+#include "bucket/runtime_abi.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -48,8 +52,10 @@ static std::string getUnsupportedReason(func::FuncOp func) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor)
       return (what + " " + Twine(index) + " is not a ranked tensor").str();
-    if (tensor.getRank() > 8)
-      return (what + " " + Twine(index) + " has rank above 8").str();
+    if (tensor.getRank() > BUCKET_MAX_RANK)
+      return (what + " " + Twine(index) + " has rank above " +
+              Twine(BUCKET_MAX_RANK))
+          .str();
     if (!getElementEnum(tensor.getElementType()))
       return (what + " " + Twine(index) + " has an element type the runtime "
                                              "does not know")
@@ -107,12 +113,19 @@ LogicalResult mlir::bucket::emitCHeader(ModuleOp module, StringRef modelName,
      << " * Link the object file compiled with this header and the bucket\n"
      << " * runtime (-lbucket_runtime -lm). Each function has a typed entry\n"
      << " * point <name>_call returning a bucket_status_t (NULL on success)\n"
-     << " * and a description <name>_info for introspection.\n"
+     << " * and a description <name>_info for introspection; " << modelName
+     << "_model\n"
+     << " * lists them all. An application that loads the runtime as a shared\n"
+     << " * library can check at start-up that the library implements the ABI\n"
+     << " * version this header was generated for:\n"
+     << " * bucket_model_check(&" << modelName << "_model).\n"
      << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include \"bucket/runtime.h\"\n\n"
-     << "#if BUCKET_RUNTIME_ABI_VERSION != 2\n"
-     << "#error \"generated for bucket runtime ABI version 2\"\n"
+     << "#if BUCKET_RUNTIME_ABI_VERSION != " << BUCKET_RUNTIME_ABI_VERSION
+     << "\n"
+     << "#error \"generated for bucket runtime ABI version "
+     << BUCKET_RUNTIME_ABI_VERSION << "\"\n"
      << "#endif\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
 
@@ -225,7 +238,8 @@ LogicalResult mlir::bucket::emitCHeader(ModuleOp module, StringRef modelName,
        << ". Arguments must be contiguous; a result whose data is NULL\n"
        << " * receives runtime-owned storage (release it with\n"
        << " * bucket_tensor_release), otherwise it is filled in place. */\n";
-    os << "static inline bucket_status_t " << name << "_call("
+    os << "BUCKET_MUST_USE_RESULT\nstatic inline bucket_status_t " << name
+       << "_call("
        << (callParams.empty() ? std::string("void")
                               : llvm::join(callParams, ", "))
        << ") {\n";

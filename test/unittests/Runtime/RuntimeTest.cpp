@@ -1,9 +1,10 @@
 //===- RuntimeTest.cpp - Tests for the bucket C runtime -------------------===//
 //
-// Exercises runtime/lib/runtime.c through its public header. Compiled
+// Exercises the runtime (runtime/lib) through its public headers. Compiled
 // functions are simulated by fake trampolines written here: they read the
 // argument descriptors, malloc result buffers and write result descriptors
-// exactly as MLIR-generated code behind `_mlir_ciface_*` would.
+// exactly as MLIR-generated code behind `_mlir_ciface_*` would. AbiTables.c
+// holds a model written in C against bucket/runtime_abi.h alone.
 //
 // Run under valgrind to check that no path leaks or double-frees:
 //   valgrind --leak-check=full --error-exitcode=1 ./BucketRuntimeTests
@@ -277,6 +278,8 @@ TEST(Status, CodeNames) {
   EXPECT_STREQ(bucket_status_code_name(BUCKET_STATUS_RESOURCE_EXHAUSTED),
                "RESOURCE_EXHAUSTED");
   EXPECT_STREQ(bucket_status_code_name(BUCKET_STATUS_INTERNAL), "INTERNAL");
+  EXPECT_STREQ(bucket_status_code_name(BUCKET_STATUS_INCOMPATIBLE),
+               "INCOMPATIBLE");
   EXPECT_STREQ(bucket_status_code_name(static_cast<bucket_status_code_t>(42)),
                "UNKNOWN");
 }
@@ -424,6 +427,123 @@ TEST(Model, FindFunction) {
   EXPECT_EQ(bucket_model_find_function(&model, "backward"), nullptr);
   EXPECT_EQ(bucket_model_find_function(&model, nullptr), nullptr);
   EXPECT_EQ(bucket_model_find_function(nullptr, "scale"), nullptr);
+}
+
+TEST(Model, CheckAcceptsWellFormedModels) {
+  const bucket_function_info_t functions[] = {kForward, kScale};
+  bucket_model_info_t model = {BUCKET_RUNTIME_ABI_VERSION, 2, functions};
+  EXPECT_OK(bucket_model_check(&model));
+  bucket_model_info_t empty = {BUCKET_RUNTIME_ABI_VERSION, 0, nullptr};
+  EXPECT_OK(bucket_model_check(&empty));
+}
+
+TEST(Model, LookupFunction) {
+  const bucket_function_info_t functions[] = {kForward, kScale};
+  bucket_model_info_t model = {BUCKET_RUNTIME_ABI_VERSION, 2, functions};
+  const bucket_function_info_t *fn = nullptr;
+  EXPECT_OK(bucket_model_lookup_function(&model, "scale", &fn));
+  EXPECT_EQ(fn, &functions[1]);
+  EXPECT_OK(bucket_model_lookup_function(&model, "forward", &fn));
+  EXPECT_EQ(fn, &functions[0]);
+
+  EXPECT_ERROR(bucket_model_lookup_function(&model, "backward", &fn),
+               INVALID_ARGUMENT,
+               "bucket_model_lookup_function: the model has no function "
+               "'backward' (it has: forward, scale)");
+  EXPECT_EQ(fn, &functions[0]); // Untouched on error.
+  bucket_model_info_t empty = {BUCKET_RUNTIME_ABI_VERSION, 0, nullptr};
+  EXPECT_ERROR(bucket_model_lookup_function(&empty, "forward", &fn),
+               INVALID_ARGUMENT,
+               "bucket_model_lookup_function: the model has no function "
+               "'forward' (it has: none)");
+  EXPECT_ERROR(bucket_model_lookup_function(nullptr, "forward", &fn),
+               INVALID_ARGUMENT, "bucket_model_lookup_function: model is NULL");
+  EXPECT_ERROR(bucket_model_lookup_function(&model, nullptr, &fn),
+               INVALID_ARGUMENT, "bucket_model_lookup_function: name is NULL");
+  EXPECT_ERROR(bucket_model_lookup_function(&model, "forward", nullptr),
+               INVALID_ARGUMENT,
+               "bucket_model_lookup_function: out_fn is NULL");
+  EXPECT_ERROR(bucket_model_check(nullptr), INVALID_ARGUMENT,
+               "bucket_model_check: model is NULL");
+}
+
+/// The message for a model generated for ABI version `version`.
+std::string incompatibleMessage(const char *function, uint32_t version) {
+  return std::string(function) +
+         ": the model was generated for bucket runtime ABI version " +
+         std::to_string(version) + ", but this runtime implements version " +
+         std::to_string(BUCKET_RUNTIME_ABI_VERSION) +
+         "; compile the model with the bucket-compile that matches the "
+         "runtime library, or link the runtime it was generated for";
+}
+
+TEST(Model, OtherAbiVersionIsIncompatible) {
+  const bucket_function_info_t functions[] = {kForward, kScale};
+  for (uint32_t version :
+       {uint32_t(BUCKET_RUNTIME_ABI_VERSION - 1),
+        uint32_t(BUCKET_RUNTIME_ABI_VERSION + 1), uint32_t(0)}) {
+    SCOPED_TRACE(version);
+    bucket_model_info_t model = {version, 2, functions};
+    EXPECT_ERROR(bucket_model_check(&model), INCOMPATIBLE,
+                 incompatibleMessage("bucket_model_check", version));
+    const bucket_function_info_t *fn = &kScale;
+    EXPECT_ERROR(bucket_model_lookup_function(&model, "forward", &fn),
+                 INCOMPATIBLE,
+                 incompatibleMessage("bucket_model_lookup_function", version));
+    EXPECT_EQ(fn, &kScale); // Untouched on error.
+    EXPECT_EQ(bucket_model_find_function(&model, "forward"), nullptr);
+  }
+}
+
+TEST(Model, NothingButTheAbiVersionIsReadFromAnIncompatibleModel) {
+  // Another version may lay out the rest of the model differently; reading
+  // these fields would crash.
+  bucket_model_info_t model = {
+      BUCKET_RUNTIME_ABI_VERSION + 1, INT32_MAX,
+      reinterpret_cast<const bucket_function_info_t *>(uintptr_t{8})};
+  EXPECT_ERROR(bucket_model_check(&model), INCOMPATIBLE,
+               incompatibleMessage("bucket_model_check",
+                                   BUCKET_RUNTIME_ABI_VERSION + 1));
+  EXPECT_EQ(bucket_model_find_function(&model, "forward"), nullptr);
+}
+
+TEST(Model, CheckRejectsMalformedTables) {
+  bucket_model_info_t negative = {BUCKET_RUNTIME_ABI_VERSION, -1, nullptr};
+  EXPECT_ERROR(bucket_model_check(&negative), INTERNAL,
+               "bucket_model_check: malformed model info: -1 functions");
+  bucket_model_info_t missing = {BUCKET_RUNTIME_ABI_VERSION, 2, nullptr};
+  EXPECT_ERROR(bucket_model_check(&missing), INTERNAL,
+               "bucket_model_check: malformed model info: missing function "
+               "table");
+  bucket_function_info_t broken = kScale;
+  broken.num_args = -1;
+  const bucket_function_info_t functions[] = {kForward, broken};
+  bucket_model_info_t model = {BUCKET_RUNTIME_ABI_VERSION, 2, functions};
+  EXPECT_ERROR(bucket_model_check(&model), INTERNAL,
+               "scale: malformed function info: negative count");
+  const bucket_function_info_t *fn = nullptr;
+  EXPECT_ERROR(bucket_model_lookup_function(&model, "forward", &fn), INTERNAL,
+               "scale: malformed function info: negative count");
+}
+
+} // namespace
+
+// A model written in C (AbiTables.c), as a generated header would define it.
+extern "C" const bucket_model_info_t bucket_test_c_model;
+
+namespace {
+
+TEST(Model, TablesWrittenInCAgreeWithTheRuntime) {
+  const bucket_function_info_t *fn = nullptr;
+  ASSERT_OK(bucket_model_lookup_function(&bucket_test_c_model, "c_scale", &fn));
+  EXPECT_EQ(bucket_model_find_function(&bucket_test_c_model, "c_scale"), fn);
+  EXPECT_EQ(fn->num_args, 1);
+  EXPECT_EQ(fn->args[0].dim_ids[0], 0);
+  EXPECT_EQ(fn->out_of_range[0], BUCKET_OUT_OF_RANGE_SPLIT);
+  int64_t n = 5;
+  int32_t bucket = -1;
+  EXPECT_OK(bucket_function_select(fn, &n, &bucket));
+  EXPECT_EQ(bucket, 1);
 }
 
 //===----------------------------------------------------------------------===//
