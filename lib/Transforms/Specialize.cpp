@@ -396,19 +396,11 @@ resolvePolicies(func::FuncOp func, const DimensionAnalysis &analysis,
   return policies;
 }
 
-FailureOr<SmallVector<func::FuncOp>>
-mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
-                                 const SpecializeOptions &options) {
-  StringRef specText = options.buckets;
-  FailureOr<DimensionAnalysis> analysis = DimensionAnalysis::analyze(func);
-  if (failed(analysis))
-    return failure();
-  if (failed(applyPaddingOptions(func, options)))
-    return failure();
-
-  // The command line wins over the attribute; errors point at the attribute
-  // when it is the source.
-  Location specLoc = func.getLoc();
+/// The bucket specification of `func`: the command line's, else its
+/// attribute's.
+static FailureOr<BucketSpec> readSpec(func::FuncOp func,
+                                      StringRef commandLine) {
+  StringRef specText = commandLine;
   if (specText.empty()) {
     auto attr = func->getAttrOfType<StringAttr>(kBucketsAttrName);
     if (!attr)
@@ -421,9 +413,176 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   }
   llvm::Expected<BucketSpec> spec = BucketSpec::parse(specText);
   if (!spec)
-    return emitError(specLoc) << "invalid buckets for '" << func.getName()
-                              << "': " << llvm::toString(spec.takeError());
-  FailureOr<BucketTable> table = resolveSpec(func, *analysis, *spec, specLoc);
+    return emitError(func.getLoc())
+           << "invalid buckets for '" << func.getName()
+           << "': " << llvm::toString(spec.takeError());
+  return std::move(*spec);
+}
+
+/// Records on the original what the dispatcher and the header need: the
+/// table, each argument's dimensions and pad value, the policies.
+static void annotateOriginal(func::FuncOp func, const BucketTable &table,
+                             const DimensionAnalysis &analysis,
+                             const PaddingResult &padding,
+                             ArrayRef<OutOfRangePolicy> policies,
+                             bool selfCheck) {
+  Builder b(func.getContext());
+  SmallVector<Attribute> rows;
+  for (ArrayRef<int64_t> row : table.rows)
+    rows.push_back(b.getDenseI64ArrayAttr(row));
+  SmallVector<StringRef> names(table.dims.begin(), table.dims.end());
+  func->setAttr(kDimNamesAttrName, b.getStrArrayAttr(names));
+  func->setAttr(kBucketTableAttrName, b.getArrayAttr(rows));
+  for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor)
+      continue;
+    SmallVector<int32_t> ids = analysis.getArgDimIds(index);
+    ids.resize(tensor.getRank(), -1);
+    func.setArgAttr(index, kDimIdsAttrName, b.getDenseI32ArrayAttr(ids));
+    if (TypedAttr padValue = padding.padValues[index])
+      func.setArgAttr(index, kPaddingAttrName, padValue);
+  }
+  SmallVector<StringRef> policyNames;
+  for (OutOfRangePolicy policy : policies)
+    policyNames.push_back(stringifyOutOfRangePolicy(policy));
+  func->setAttr(kPoliciesAttrName, b.getStrArrayAttr(policyNames));
+  if (selfCheck && !func->getAttrOfType<FloatAttr>(kSelfCheckAttrName))
+    func->setAttr(kSelfCheckAttrName,
+                  b.getF64FloatAttr(kDefaultSelfCheckTolerance));
+}
+
+/// The original, kept dynamic and private, for the shapes no bucket takes.
+static void createFallback(RewriterBase &rewriter, func::FuncOp func,
+                           SymbolTable &symbolTable) {
+  auto fallback = cast<func::FuncOp>(rewriter.clone(*func));
+  fallback.setPrivate();
+  fallback.setName((func.getName() + "_fallback").str());
+  symbolTable.insert(fallback, rewriter.getInsertionPoint());
+  rewriter.setInsertionPointAfter(fallback);
+  for (NamedAttribute attr : llvm::to_vector(fallback->getAttrs()))
+    if (attr.getName().strref().starts_with("bucket.") ||
+        attr.getName() == "llvm.emit_c_interface")
+      fallback->removeAttr(attr.getName());
+  for (unsigned i = 0; i < fallback.getNumArguments(); ++i)
+    fallback.setArgAttrs(i, DictionaryAttr::get(func.getContext()));
+  fallback->setAttr(kFallbackOfAttrName,
+                    FlatSymbolRefAttr::get(func.getSymNameAttr()));
+  func->setAttr(kFallbackAttrName,
+                FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
+}
+
+/// A private clone of `func` for bucket `row`, with static argument types
+/// cast back to the original types at the entry and refined (the casts fold
+/// into their users).
+static FailureOr<func::FuncOp>
+createSpecialization(RewriterBase &rewriter, func::FuncOp func,
+                     ArrayRef<int64_t> row, const BucketTable &table,
+                     const DimensionAnalysis &analysis,
+                     SymbolTable &symbolTable) {
+  auto clone = cast<func::FuncOp>(rewriter.clone(*func));
+  clone.setPrivate();
+  clone.setName((func.getName() + "_" + getBucketSuffix(table.dims, row)).str());
+  symbolTable.insert(clone, rewriter.getInsertionPoint());
+  rewriter.setInsertionPointAfter(clone);
+  for (StringRef name :
+       {kBucketsAttrName, kDimNamesAttrName, kBucketTableAttrName,
+        kPoliciesAttrName, kFallbackAttrName, kSelfCheckAttrName,
+        kOutOfRangeAttrName})
+    clone->removeAttr(name);
+  clone->removeAttr("llvm.emit_c_interface");
+  clone->setAttr(kSpecializationOfAttrName,
+                 FlatSymbolRefAttr::get(func.getSymNameAttr()));
+  clone->setAttr(kBucketAttrName, rewriter.getDenseI64ArrayAttr(row));
+
+  Block &entry = clone.getBody().front();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(&entry);
+  SmallVector<Type> argTypes;
+  for (BlockArgument arg : entry.getArguments()) {
+    clone.setArgAttrs(arg.getArgNumber(),
+                      DictionaryAttr::get(clone.getContext()));
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || type.hasStaticShape()) {
+      argTypes.push_back(arg.getType());
+      continue;
+    }
+    SmallVector<int64_t> shape(type.getShape());
+    for (unsigned d = 0; d < shape.size(); ++d)
+      if (ShapedType::isDynamic(shape[d]))
+        shape[d] = row[*analysis.getDimId({arg.getArgNumber(), d})];
+    auto staticType = type.clone(shape);
+    arg.setType(staticType);
+    auto cast = tensor::CastOp::create(rewriter, arg.getLoc(), type, arg);
+    rewriter.replaceAllUsesExcept(arg, cast, cast);
+    argTypes.push_back(staticType);
+  }
+  clone.setFunctionType(
+      rewriter.getFunctionType(argTypes, clone.getResultTypes()));
+  if (failed(refineFunctionShapes(clone)))
+    return failure();
+  return clone;
+}
+
+/// Sizes of different symbolic dimensions may contradict a static constraint
+/// of an op: a window's input shorter than its output needs when W and OW
+/// are named separately (`W >= OW + K - 1`). Returns the verifier's first
+/// complaint about `clone`, or nothing when it verifies.
+static std::optional<std::string> findContradiction(func::FuncOp clone) {
+  std::string contradiction;
+  ScopedDiagnosticHandler capture(clone.getContext(), [&](Diagnostic &d) {
+    if (contradiction.empty())
+      contradiction = d.str();
+    return success();
+  });
+  if (succeeded(verify(clone)))
+    return std::nullopt;
+  return contradiction;
+}
+
+/// Reports the buckets dropped for contradicting an op: a warning when some
+/// are left, an error when none is.
+static LogicalResult
+reportDroppedBuckets(func::FuncOp func, const BucketTable &table,
+                     ArrayRef<std::pair<ArrayRef<int64_t>, std::string>> dropped,
+                     bool noneLeft) {
+  auto describe = [&](ArrayRef<int64_t> row) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvm::interleaveComma(llvm::zip(table.dims, row), os, [&](auto pair) {
+      os << std::get<0>(pair) << "=" << std::get<1>(pair);
+    });
+    return text;
+  };
+  if (noneLeft)
+    return func.emitError() << "no bucket of '" << func.getName()
+                            << "' has sizes that its ops accept; the first, ("
+                            << describe(dropped.front().first)
+                            << "): " << dropped.front().second;
+  InFlightDiagnostic diag = emitWarning(func.getLoc())
+                            << "dropped " << dropped.size() << " of "
+                            << table.rows.size() << " buckets of '"
+                            << func.getName()
+                            << "' whose sizes contradict each other, so no "
+                               "valid input has them:";
+  for (auto &[row, why] : dropped)
+    diag << " (" << describe(row) << ")";
+  diag << "; the first because " << dropped.front().second;
+  return success();
+}
+
+FailureOr<SmallVector<func::FuncOp>>
+mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
+                                 const SpecializeOptions &options) {
+  // 1. Everything is analysed and resolved before anything is created.
+  FailureOr<DimensionAnalysis> analysis = DimensionAnalysis::analyze(func);
+  if (failed(analysis) || failed(applyPaddingOptions(func, options)))
+    return failure();
+  FailureOr<BucketSpec> spec = readSpec(func, options.buckets);
+  if (failed(spec))
+    return failure();
+  FailureOr<BucketTable> table =
+      resolveSpec(func, *analysis, *spec, func.getLoc());
   if (failed(table))
     return failure();
   FailureOr<PaddingResult> padding = analyzePadding(func, *analysis);
@@ -434,155 +593,40 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   if (failed(policies))
     return failure();
   bool selfCheck = options.selfCheck || func->hasAttr(kSelfCheckAttrName);
-  // Every clone, the fallback included, is tiled and vectorized by upstream
-  // code that trusts iterator_types.
+
+  // 2. The original is annotated; every clone, the fallback included, is
+  //    tiled and vectorized by upstream code that trusts iterator_types.
   declareHiddenReductions(rewriter, func);
-  bool needFallback =
-      selfCheck || llvm::is_contained(*policies, OutOfRangePolicy::Fallback);
+  annotateOriginal(func, *table, *analysis, *padding, *policies, selfCheck);
 
-  // Annotate the original with what the dispatcher and the header need.
-  Builder b(func.getContext());
-  SmallVector<Attribute> rows;
-  for (ArrayRef<int64_t> row : table->rows)
-    rows.push_back(b.getDenseI64ArrayAttr(row));
-  SmallVector<StringRef> names(table->dims.begin(), table->dims.end());
-  func->setAttr(kDimNamesAttrName, b.getStrArrayAttr(names));
-  func->setAttr(kBucketTableAttrName, b.getArrayAttr(rows));
-  for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor)
-      continue;
-    SmallVector<int32_t> ids = analysis->getArgDimIds(index);
-    ids.resize(tensor.getRank(), -1);
-    func.setArgAttr(index, kDimIdsAttrName, b.getDenseI32ArrayAttr(ids));
-    if (TypedAttr padValue = padding->padValues[index])
-      func.setArgAttr(index, kPaddingAttrName, padValue);
-  }
-  SmallVector<StringRef> policyNames;
-  for (OutOfRangePolicy policy : *policies)
-    policyNames.push_back(stringifyOutOfRangePolicy(policy));
-  func->setAttr(kPoliciesAttrName, b.getStrArrayAttr(policyNames));
-  if (selfCheck && !func->getAttrOfType<FloatAttr>(kSelfCheckAttrName))
-    func->setAttr(kSelfCheckAttrName,
-                  b.getF64FloatAttr(kDefaultSelfCheckTolerance));
-
+  // 3. The fallback and one specialization per bucket. A combination no
+  //    valid input has is dropped from the grid, as a sparse grid would leave
+  //    it out; the shapes it would have taken go to the next bucket that
+  //    fits.
   SymbolTable symbolTable(func->getParentOfType<ModuleOp>());
-  SmallVector<func::FuncOp> clones;
   rewriter.setInsertionPointAfter(func);
-  if (needFallback) {
-    // The original, kept dynamic, for the shapes no bucket takes.
-    auto fallback = cast<func::FuncOp>(rewriter.clone(*func));
-    fallback.setPrivate();
-    fallback.setName((func.getName() + "_fallback").str());
-    symbolTable.insert(fallback, rewriter.getInsertionPoint());
-    rewriter.setInsertionPointAfter(fallback);
-    for (NamedAttribute attr : llvm::to_vector(fallback->getAttrs()))
-      if (attr.getName().strref().starts_with("bucket.") ||
-          attr.getName() == "llvm.emit_c_interface")
-        fallback->removeAttr(attr.getName());
-    for (unsigned i = 0; i < fallback.getNumArguments(); ++i)
-      fallback.setArgAttrs(i, DictionaryAttr::get(func.getContext()));
-    fallback->setAttr(kFallbackOfAttrName,
-                      FlatSymbolRefAttr::get(func.getSymNameAttr()));
-    func->setAttr(kFallbackAttrName,
-                  FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
-  }
+  if (selfCheck || llvm::is_contained(*policies, OutOfRangePolicy::Fallback))
+    createFallback(rewriter, func, symbolTable);
+  SmallVector<func::FuncOp> clones;
   SmallVector<Attribute> keptRows;
   SmallVector<std::pair<ArrayRef<int64_t>, std::string>> dropped;
   for (ArrayRef<int64_t> row : table->rows) {
-    auto clone = cast<func::FuncOp>(rewriter.clone(*func));
-    clone.setPrivate();
-    clone.setName(
-        (func.getName() + "_" + getBucketSuffix(table->dims, row)).str());
-    symbolTable.insert(clone, rewriter.getInsertionPoint());
-    rewriter.setInsertionPointAfter(clone);
-    for (StringRef name :
-         {kBucketsAttrName, kDimNamesAttrName, kBucketTableAttrName,
-          kPoliciesAttrName, kFallbackAttrName, kSelfCheckAttrName,
-          kOutOfRangeAttrName})
-      clone->removeAttr(name);
-    clone->removeAttr("llvm.emit_c_interface");
-    clone->setAttr(kSpecializationOfAttrName,
-                   FlatSymbolRefAttr::get(func.getSymNameAttr()));
-    clone->setAttr(kBucketAttrName, b.getDenseI64ArrayAttr(row));
-
-    // Static argument types, cast back to the original types at the entry;
-    // refinement folds the casts into their users.
-    Block &entry = clone.getBody().front();
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(&entry);
-    SmallVector<Type> argTypes;
-    for (BlockArgument arg : entry.getArguments()) {
-      clone.setArgAttrs(arg.getArgNumber(),
-                        DictionaryAttr::get(clone.getContext()));
-      auto type = dyn_cast<RankedTensorType>(arg.getType());
-      if (!type || type.hasStaticShape()) {
-        argTypes.push_back(arg.getType());
-        continue;
-      }
-      SmallVector<int64_t> shape(type.getShape());
-      for (unsigned d = 0; d < shape.size(); ++d)
-        if (ShapedType::isDynamic(shape[d]))
-          shape[d] = row[*analysis->getDimId({arg.getArgNumber(), d})];
-      auto staticType = type.clone(shape);
-      arg.setType(staticType);
-      auto cast = tensor::CastOp::create(rewriter, arg.getLoc(), type, arg);
-      rewriter.replaceAllUsesExcept(arg, cast, cast);
-      argTypes.push_back(staticType);
-    }
-    clone.setFunctionType(
-        rewriter.getFunctionType(argTypes, clone.getResultTypes()));
-    if (failed(refineFunctionShapes(clone)))
+    FailureOr<func::FuncOp> clone = createSpecialization(
+        rewriter, func, row, *table, *analysis, symbolTable);
+    if (failed(clone))
       return failure();
-    // Sizes of different symbolic dimensions may contradict a static
-    // constraint of an op: a window's input shorter than its output needs
-    // when W and OW are named separately (`W >= OW + K - 1`). No valid input
-    // has such sizes, so the combination is dropped from the grid, as a
-    // sparse grid would leave it out; the shapes it would have taken go to
-    // the next bucket that fits.
-    std::string contradiction;
-    {
-      ScopedDiagnosticHandler capture(func.getContext(), [&](Diagnostic &d) {
-        if (contradiction.empty())
-          contradiction = d.str();
-        return success();
-      });
-      if (succeeded(verify(clone))) {
-        clones.push_back(clone);
-        keptRows.push_back(b.getDenseI64ArrayAttr(row));
-        continue;
-      }
+    if (std::optional<std::string> why = findContradiction(*clone)) {
+      dropped.push_back({row, *why});
+      symbolTable.erase(*clone);
+      continue;
     }
-    dropped.push_back({row, contradiction});
-    symbolTable.erase(clone);
+    clones.push_back(*clone);
+    keptRows.push_back(rewriter.getDenseI64ArrayAttr(row));
   }
   if (dropped.empty())
     return clones;
-  auto describe = [&](ArrayRef<int64_t> row) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    llvm::interleaveComma(llvm::zip(table->dims, row), os, [&](auto pair) {
-      os << std::get<0>(pair) << "=" << std::get<1>(pair);
-    });
-    return text;
-  };
-  if (clones.empty()) {
-    InFlightDiagnostic diag =
-        func.emitError() << "no bucket of '" << func.getName()
-                         << "' has sizes that its ops accept; the first, ("
-                         << describe(dropped.front().first)
-                         << "): " << dropped.front().second;
-    return diag;
-  }
-  InFlightDiagnostic diag = emitWarning(func.getLoc())
-                            << "dropped " << dropped.size() << " of "
-                            << table->rows.size() << " buckets of '"
-                            << func.getName()
-                            << "' whose sizes contradict each other, so no "
-                               "valid input has them:";
-  for (auto &[row, why] : dropped)
-    diag << " (" << describe(row) << ")";
-  diag << "; the first because " << dropped.front().second;
-  func->setAttr(kBucketTableAttrName, b.getArrayAttr(keptRows));
+  if (failed(reportDroppedBuckets(func, *table, dropped, clones.empty())))
+    return failure();
+  func->setAttr(kBucketTableAttrName, rewriter.getArrayAttr(keptRows));
   return clones;
 }
