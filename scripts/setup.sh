@@ -6,8 +6,11 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${BUCKET_BUILD_DIR:-$root/build}
 
+# The AArch64 cross compiler, its C library and user-mode QEMU run the
+# cross-compilation test (test/e2e/cross-aarch64.test; skipped without them).
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-          cmake ninja-build g++ libgtest-dev python3)
+          cmake ninja-build g++ libgtest-dev python3
+          gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -2,6 +2,8 @@
 # lit configuration for bucket's regression and end-to-end tests.
 
 import os
+import shutil
+import subprocess
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -36,3 +38,25 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 # `not`, `count` and the harnesses are found on PATH.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.bucket_tools_dir, append_path=True)
+
+# Cross compilation to AArch64, run under user-mode QEMU (e2e/cross-aarch64.test):
+# the cross compiler with its static C library (libc6-dev-arm64-cross, only
+# recommended by gcc-aarch64-linux-gnu) and QEMU.
+def has_static_libc(cc):
+    try:
+        path = subprocess.run([cc, "-print-file-name=libc.a"], text=True,
+                              capture_output=True, timeout=60).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return os.path.isabs(path)
+
+aarch64_cc = shutil.which("aarch64-linux-gnu-gcc")
+qemu_aarch64 = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
+if aarch64_cc and qemu_aarch64 and has_static_libc(aarch64_cc):
+    config.available_features.add("aarch64-cross")
+    config.substitutions.append(("%aarch64_cc", aarch64_cc))
+    config.substitutions.append(("%qemu_aarch64", qemu_aarch64))
+else:
+    lit_config.note("aarch64-linux-gnu-gcc (with libc6-dev-arm64-cross) or "
+                    "qemu-aarch64 not found: the AArch64 cross-compilation test "
+                    "is skipped (scripts/setup.sh installs them)")

@@ -74,9 +74,10 @@ static void initializeTargets() {
 static const llvm::SubtargetFeatureKV *
 findFeature(const llvm::MCSubtargetInfo &info, StringRef name) {
   ArrayRef<llvm::SubtargetFeatureKV> table = info.getAllProcessorFeatures();
-  const auto *it = llvm::find_if(table, [&](const llvm::SubtargetFeatureKV &kv) {
-    return name == kv.Key;
-  });
+  const auto *it =
+      llvm::find_if(table, [&](const llvm::SubtargetFeatureKV &kv) {
+        return name == kv.Key;
+      });
   return it == table.end() ? nullptr : it;
 }
 
@@ -118,9 +119,9 @@ resolveTarget(const bucket::TargetOptions &options) {
   // only: they are the default when the triple is the host's, and "native"
   // asks for them on another operating system of the same architecture.
   bool hostArch = result.triple.getArch() == host.getArch();
-  bool native = options.cpu == "native" ||
-                (options.cpu.empty() && hostArch &&
-                 result.triple.getOS() == host.getOS());
+  bool native =
+      options.cpu == "native" || (options.cpu.empty() && hostArch &&
+                                  result.triple.getOS() == host.getOS());
   if (native && !hostArch)
     return fail("CPU 'native' (the host's) cannot target '" + name +
                 "': the host is " + host.getArchName());
@@ -130,7 +131,8 @@ resolveTarget(const bucket::TargetOptions &options) {
       result.target->createMCSubtargetInfo(result.triple, "", ""));
   if (!generic)
     return fail("cannot create a subtarget for '" + name + "'");
-  if (!native && !options.cpu.empty() && !generic->isCPUStringValid(options.cpu))
+  if (!native && !options.cpu.empty() &&
+      !generic->isCPUStringValid(options.cpu))
     return fail("unknown CPU '" + options.cpu + "' for target '" + name + "'");
   llvm::SubtargetFeatures requested(options.features);
   for (const std::string &feature : requested.getFeatures()) {
@@ -166,10 +168,9 @@ createTargetMachine(const ResolvedTarget &target) {
                              : llvm::CodeGenOptLevel::Aggressive;
   // Position-independent code links into executables and shared objects.
   return std::unique_ptr<llvm::TargetMachine>(
-      target.target->createTargetMachine(target.triple, target.cpu,
-                                         target.features, llvm::TargetOptions(),
-                                         llvm::Reloc::PIC_, std::nullopt,
-                                         level));
+      target.target->createTargetMachine(
+          target.triple, target.cpu, target.features, llvm::TargetOptions(),
+          llvm::Reloc::PIC_, std::nullopt, level));
 }
 
 llvm::Error mlir::bucket::verifyTargetOptions(const TargetOptions &options) {
@@ -285,35 +286,33 @@ static LogicalResult runCatchingErrors(llvm::LLVMContext &context,
   if (recovery.RunSafely(compile))
     return success(error.empty());
   llvm::RestorePrettyStackState(prettyStack);
+  // Signals are 128 + their number (see CrashRecoveryContext).
   if (error.empty())
-    error = "LLVM crashed (exit code " + std::to_string(recovery.RetCode) + ")";
+    error = recovery.RetCode > 128
+                ? "LLVM crashed with signal " +
+                      std::to_string(recovery.RetCode - 128)
+                : "LLVM exited with code " + std::to_string(recovery.RetCode);
   return failure();
 }
 
-/// Optimizes `module` and writes its object code to `os`.
-static LogicalResult compileModule(llvm::Module &module,
-                                   llvm::TargetMachine &machine,
-                                   unsigned optLevel,
-                                   llvm::raw_pwrite_stream &os,
-                                   std::string &error) {
-  return runCatchingErrors(
-      module.getContext(),
-      [&] {
-        auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                                  &machine);
-        if (llvm::Error err = optimize(&module)) {
-          error = llvm::toString(std::move(err));
-          return;
-        }
-        llvm::legacy::PassManager codegen;
-        if (machine.addPassesToEmitFile(codegen, os, nullptr,
-                                        llvm::CodeGenFileType::ObjectFile)) {
-          error = "the target cannot emit object files";
-          return;
-        }
-        codegen.run(module);
-      },
-      error);
+/// Optimizes `module` and writes its object code to `os`; sets `error` if
+/// it cannot.
+static void emitObject(llvm::Module &module, llvm::TargetMachine &machine,
+                       unsigned optLevel, llvm::raw_pwrite_stream &os,
+                       std::string &error) {
+  auto optimize =
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
+  if (llvm::Error err = optimize(&module)) {
+    error = llvm::toString(std::move(err));
+    return;
+  }
+  llvm::legacy::PassManager codegen;
+  if (machine.addPassesToEmitFile(codegen, os, nullptr,
+                                  llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return;
+  }
+  codegen.run(module);
 }
 
 //===----------------------------------------------------------------------===//
@@ -342,6 +341,21 @@ static std::string findTool(StringRef name) {
   return path ? *path : std::string();
 }
 
+/// Runs the tool `args[0]` with `args`; appends a message to `errors` if it
+/// fails (the tool itself writes why to stderr).
+static LogicalResult runTool(ArrayRef<StringRef> args,
+                             SmallVectorImpl<std::string> &errors) {
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(args[0], args, std::nullopt, {}, 0, 0,
+                                         &message);
+  if (status == 0)
+    return success();
+  errors.push_back((llvm::sys::path::filename(args[0]) + " failed" +
+                    (message.empty() ? "" : ": " + message))
+                       .str());
+  return failure();
+}
+
 static unsigned getNumParts(llvm::Module &module) {
   unsigned functions = 0;
   for (llvm::Function &function : module)
@@ -358,11 +372,9 @@ bool mlir::bucket::canEmitInParallel(llvm::Module &module) {
          getNumParts(module) > 1;
 }
 
-ParallelEmitResult
-mlir::bucket::emitObjectInParallel(llvm::Module &module,
-                                   const bucket::TargetOptions &options,
-                                   llvm::raw_pwrite_stream &os,
-                                   SmallVectorImpl<std::string> &errors) {
+ParallelEmitResult mlir::bucket::emitObjectInParallel(
+    llvm::Module &module, const bucket::TargetOptions &options,
+    llvm::raw_pwrite_stream &os, SmallVectorImpl<std::string> &errors) {
   llvm::Expected<ResolvedTarget> target = resolveTarget(options);
   if (!target) {
     errors.push_back(llvm::toString(target.takeError()));
@@ -370,7 +382,7 @@ mlir::bucket::emitObjectInParallel(llvm::Module &module,
   }
   if (!canEmitInParallel(module)) {
     errors.push_back("parallel code generation is unavailable");
-    return ParallelEmitResult::LinkFailed;
+    return ParallelEmitResult::Unavailable;
   }
   // The split externalizes the module's local symbols: split a copy, so that
   // the caller can still compile the module as it is.
@@ -408,7 +420,7 @@ mlir::bucket::emitObjectInParallel(llvm::Module &module,
   for (std::string &object : objects) {
     if ((object = tempFile("o")).empty()) {
       errors.push_back(tempError);
-      return ParallelEmitResult::LinkFailed;
+      return ParallelEmitResult::Unavailable;
     }
   }
   SmallVector<std::string> partErrors(bitcode.size());
@@ -419,27 +431,32 @@ mlir::bucket::emitObjectInParallel(llvm::Module &module,
       pool.async([&, i] {
         std::string &error = partErrors[i];
         llvm::LLVMContext context;
-        llvm::Expected<std::unique_ptr<llvm::Module>> part =
-            llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode[i], "part"),
-                                   context);
-        if (!part) {
-          error = llvm::toString(part.takeError());
-          return;
-        }
-        std::unique_ptr<llvm::TargetMachine> machine =
-            createTargetMachine(*target);
-        if (!machine) {
-          error = "cannot create a target machine for '" +
-                  target->triple.str() + "'";
-          return;
-        }
-        std::error_code ec;
-        llvm::raw_fd_ostream out(objects[i], ec);
-        if (ec) {
-          error = "cannot write " + objects[i] + ": " + ec.message();
-          return;
-        }
-        (void)compileModule(**part, *machine, target->optLevel, out, error);
+        (void)runCatchingErrors(
+            context,
+            [&] {
+              llvm::Expected<std::unique_ptr<llvm::Module>> part =
+                  llvm::parseBitcodeFile(
+                      llvm::MemoryBufferRef(bitcode[i], "part"), context);
+              if (!part) {
+                error = llvm::toString(part.takeError());
+                return;
+              }
+              std::unique_ptr<llvm::TargetMachine> machine =
+                  createTargetMachine(*target);
+              if (!machine) {
+                error = "cannot create a target machine for '" +
+                        target->triple.str() + "'";
+                return;
+              }
+              std::error_code ec;
+              llvm::raw_fd_ostream out(objects[i], ec);
+              if (ec) {
+                error = "cannot write " + objects[i] + ": " + ec.message();
+                return;
+              }
+              emitObject(**part, *machine, target->optLevel, out, error);
+            },
+            error);
       });
     }
     pool.wait();
@@ -454,32 +471,21 @@ mlir::bucket::emitObjectInParallel(llvm::Module &module,
   std::string linked = tempFile("o");
   if (linked.empty()) {
     errors.push_back(tempError);
-    return ParallelEmitResult::LinkFailed;
+    return ParallelEmitResult::Unavailable;
   }
   std::string ld = findTool("ld.lld"), objcopy = findTool("llvm-objcopy");
   SmallVector<StringRef> ldArgs = {ld, "-r", "-o", linked};
   for (const std::string &object : objects)
     ldArgs.push_back(object);
-  std::string message;
-  if (llvm::sys::ExecuteAndWait(ld, ldArgs, std::nullopt, {}, 0, 0,
-                                &message) != 0) {
-    errors.push_back("ld.lld -r failed" +
-                     (message.empty() ? "" : ": " + message));
-    return ParallelEmitResult::LinkFailed;
-  }
-  if (llvm::sys::ExecuteAndWait(objcopy,
-                                {objcopy, "--localize-hidden", linked},
-                                std::nullopt, {}, 0, 0, &message) != 0) {
-    errors.push_back("llvm-objcopy --localize-hidden failed" +
-                     (message.empty() ? "" : ": " + message));
-    return ParallelEmitResult::LinkFailed;
-  }
+  if (failed(runTool(ldArgs, errors)) ||
+      failed(runTool({objcopy, "--localize-hidden", linked}, errors)))
+    return ParallelEmitResult::Unavailable;
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> result =
       llvm::MemoryBuffer::getFile(linked);
   if (!result) {
     errors.push_back("cannot read " + linked + ": " +
                      result.getError().message());
-    return ParallelEmitResult::LinkFailed;
+    return ParallelEmitResult::Unavailable;
   }
   os << (*result)->getBuffer();
   return ParallelEmitResult::Written;
@@ -493,12 +499,15 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
                                            const bucket::TargetOptions &options,
                                            OutputKind kind,
                                            llvm::raw_pwrite_stream &os) {
+  // At the module's location, without the module: MLIR would print it
+  // whole with an error reported on the op.
+  Location loc = module.getLoc();
   llvm::Expected<ResolvedTarget> target = resolveTarget(options);
   if (!target)
-    return module.emitError(llvm::toString(target.takeError()));
+    return emitError(loc, llvm::toString(target.takeError()));
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(*target);
   if (!machine)
-    return module.emitError("cannot create a target machine for '")
+    return emitError(loc, "cannot create a target machine for '")
            << target->triple.str() << "'";
 
   DialectRegistry registry;
@@ -509,7 +518,7 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
-    return module.emitError("translation to LLVM IR failed");
+    return emitError(loc, "translation to LLVM IR failed");
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
 
@@ -525,7 +534,7 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
                 error = llvm::toString(std::move(err));
             },
             error)))
-      return module.emitError("LLVM optimization failed: ") << error;
+      return emitError(loc, "LLVM optimization failed: ") << error;
     llvmModule->print(os, nullptr);
     return success();
   }
@@ -538,21 +547,27 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
     case ParallelEmitResult::Written:
       return success();
     case ParallelEmitResult::CompileFailed: {
-      InFlightDiagnostic diag = module.emitError("LLVM code generation failed");
+      InFlightDiagnostic diag = emitError(loc, "LLVM code generation failed");
       for (const std::string &error : errors)
-        diag.attachNote(module.getLoc()) << error;
+        diag.attachNote(loc) << error;
       return diag;
     }
-    case ParallelEmitResult::LinkFailed:
-      // The parts compiled: so will the module as a whole, on this thread.
-      module.emitWarning("parallel code generation failed (")
+    case ParallelEmitResult::Unavailable:
+      // Nothing that the module is to blame for: compile it as a whole, on
+      // this thread.
+      emitWarning(loc, "parallel code generation failed (")
           << llvm::join(errors, "; ") << "); compiling the module as a whole";
       break;
     }
   }
   CodegenErrorScope errorScope;
   std::string error;
-  if (failed(compileModule(*llvmModule, *machine, options.optLevel, os, error)))
-    return module.emitError("LLVM code generation failed: ") << error;
+  if (failed(runCatchingErrors(
+          llvmContext,
+          [&] {
+            emitObject(*llvmModule, *machine, options.optLevel, os, error);
+          },
+          error)))
+    return emitError(loc, "LLVM code generation failed: ") << error;
   return success();
 }

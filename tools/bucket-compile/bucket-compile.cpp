@@ -1,5 +1,4 @@
-//===- bucket-compile.cpp - One-shot bucketing compiler driver
-//-------------===//
+//===- bucket-compile.cpp - One-shot bucketing compiler driver -----------===//
 //
 // bucket-compile IN.mlir --buckets SPEC -o OUT.o [--header OUT.h]
 //
@@ -105,10 +104,13 @@ struct Options {
   cl::opt<std::string> triple{
       "target", cl::desc("Target triple (default: host)"), cl::cat(category)};
   cl::opt<std::string> cpu{
-      "mcpu", cl::desc("Target CPU (default: the host's for host targets)"),
+      "mcpu",
+      cl::desc("Target CPU, or 'native' (default: the host's for the host's "
+               "architecture and OS, else the target's generic CPU)"),
       cl::cat(category)};
   cl::opt<std::string> features{
-      "mattr", cl::desc("Target features, e.g. +avx2"), cl::cat(category)};
+      "mattr", cl::desc("Target features, e.g. +avx2,-avx512f"),
+      cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level (0-3)"),
                              cl::Prefix, cl::init(3), cl::cat(category)};
   cl::opt<std::string> symbolPrefix{
@@ -128,6 +130,12 @@ struct Options {
       cl::cat(category)};
 };
 
+bool isCIdentifier(StringRef name) {
+  return !name.empty() && (llvm::isAlpha(name[0]) || name[0] == '_') &&
+         llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
 std::string defaultModelName(StringRef header) {
   std::string name = llvm::sys::path::stem(header).str();
   for (char &c : name)
@@ -139,7 +147,28 @@ std::string defaultModelName(StringRef header) {
 }
 } // namespace
 
-static LogicalResult compile(Options &opts, MLIRContext &context) {
+/// Checks the options that the compilation would otherwise only trip over
+/// late (or, for the target, not at all): before any work.
+static LogicalResult verifyOptions(const Options &opts,
+                                   const bucket::TargetOptions &target) {
+  auto error = []() -> raw_ostream & {
+    return llvm::WithColor::error(llvm::errs(), "bucket-compile");
+  };
+  // The prefix starts the names of C entry points.
+  if (!opts.symbolPrefix.empty() && !isCIdentifier(opts.symbolPrefix)) {
+    error() << "symbol prefix '" << opts.symbolPrefix
+            << "' is not a C identifier\n";
+    return failure();
+  }
+  if (llvm::Error err = bucket::verifyTargetOptions(target)) {
+    error() << llvm::toString(std::move(err)) << "\n";
+    return failure();
+  }
+  return success();
+}
+
+static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
+                             MLIRContext &context) {
   std::string error;
   auto file = openInputFile(opts.input, &error);
   if (!file) {
@@ -233,11 +262,6 @@ static LogicalResult compile(Options &opts, MLIRContext &context) {
     return failure();
   // The code generation of static buckets tiles for the target's vector
   // width (the host's unless --target/--mcpu/--mattr say otherwise).
-  bucket::TargetOptions target;
-  target.triple = opts.triple;
-  target.cpu = opts.cpu;
-  target.features = opts.features;
-  target.optLevel = std::min(3u, opts.optLevel.getValue());
   bucket::buildLowerToLLVMPipeline(lower, bucket::getTargetVectorBits(target));
   if (failed(lower.run(*module)))
     return failure();
@@ -276,9 +300,21 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  bucket::TargetOptions target;
+  target.triple = opts.triple;
+  target.cpu = opts.cpu;
+  target.features = opts.features;
+  target.optLevel = opts.optLevel;
+  if (failed(verifyOptions(opts, target)))
+    return 1;
+
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  bucket::registerBucketDialect(registry);
   MLIRContext context(registry);
-  return succeeded(compile(opts, context)) ? 0 : 1;
+  // Diagnostics carry their location and notes, not a dump of the op (a
+  // whole function, for a warning about a function).
+  context.printOpOnDiagnostic(false);
+  return succeeded(compile(opts, target, context)) ? 0 : 1;
 }

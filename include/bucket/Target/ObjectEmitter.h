@@ -56,9 +56,9 @@ LogicalResult emitLLVMOutput(ModuleOp module, const TargetOptions &options,
 /// The vector register width in bits that the code generation tiles for on
 /// the target `options` describe: on x86 512 with AVX-512F, 256 with AVX,
 /// else 128; 128 on AArch64 (NEON; SVE registers are scalable and LLVM
-/// lowers fixed-width vectors to their 128-bit minimum); on 32-bit Arm and
-/// RISC-V 128 with a vector unit (NEON, V or Zve32f) and 64 without; 128
-/// elsewhere. 0 if `options` do not verify.
+/// generates NEON for fixed-width vectors); on 32-bit Arm and RISC-V 128
+/// with a vector unit (NEON, V or Zve32f) and 64 without; 128 elsewhere. 0
+/// if `options` do not verify.
 unsigned getTargetVectorBits(const TargetOptions &options);
 
 /// Whether emitObjectInParallel would run for `module`: an ELF target, more
@@ -71,9 +71,10 @@ enum class ParallelEmitResult {
   Written,
   /// At least one part failed to compile; nothing was written.
   CompileFailed,
-  /// Every part compiled but they could not be linked into one object
-  /// (a temporary file, ld.lld or llvm-objcopy failed); nothing was written.
-  LinkFailed,
+  /// Parallel code generation was unavailable, or the parts could not be
+  /// linked into one object (a temporary file, ld.lld or llvm-objcopy
+  /// failed): a failure unrelated to the module. Nothing was written.
+  Unavailable,
 };
 
 /// Optimizes and compiles `module` (unoptimized LLVM IR, which is left
@@ -81,7 +82,7 @@ enum class ParallelEmitResult {
 /// `options` must verify. Appends to `errors` a message for each part that
 /// failed to compile (LLVM's fatal errors and error diagnostics in a part are
 /// caught and end up there, not in an exit of the process) or for the link
-/// that failed. After LinkFailed the caller may compile `module` as a whole.
+/// that failed. After Unavailable the caller may compile `module` as a whole.
 ParallelEmitResult emitObjectInParallel(llvm::Module &module,
                                         const TargetOptions &options,
                                         llvm::raw_pwrite_stream &os,

@@ -1,0 +1,18 @@
+// RUN: bucket-compile %s --buckets 'N=2,4' --emit=mlir --header %t.h -o /dev/null 2>&1 | FileCheck %s
+
+// Warnings and errors carry their location and notes only, not a dump of
+// the op they are about (here, a whole function).
+// CHECK: warning: no C entry point is generated for 'sum': result 0 is not a ranked tensor
+// CHECK-NOT: see current operation
+func.func @sum(%x: tensor<?xf32> {bucket.dims = ["N"]}) -> f32 attributes {llvm.emit_c_interface} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<f32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<f32>) -> tensor<f32>
+  %r = linalg.reduce ins(%x : tensor<?xf32>) outs(%f : tensor<f32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %a = arith.addf %in, %acc : f32
+      linalg.yield %a : f32
+    }
+  %v = tensor.extract %r[] : tensor<f32>
+  return %v : f32
+}
