@@ -16,6 +16,12 @@ using namespace mlir::bucket;
 
 void mlir::bucket::buildBucketizePipeline(OpPassManager &pm,
                                           const BucketizeOptions &options) {
+  if (!options.symbolPrefix.empty() || options.cInterface) {
+    BucketPrepareEntryPointsPassOptions prepare;
+    prepare.symbolPrefix = options.symbolPrefix;
+    prepare.cInterface = options.cInterface;
+    pm.addPass(createBucketPrepareEntryPointsPass(prepare));
+  }
   // Specialization propagates static shapes through linalg ops; elementwise
   // arith/math on tensors would stop it.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -24,18 +30,16 @@ void mlir::bucket::buildBucketizePipeline(OpPassManager &pm,
   // two dimensions (a dead elementwise op still says its operands agree) and
   // rewrite ops under other ops' locations. Each bucket is canonicalized
   // after specialization instead.
-  BucketSpecializeFunctionsPassOptions specializeOptions;
-  specializeOptions.buckets = options.buckets;
-  specializeOptions.padValues = options.padValues;
-  specializeOptions.masks = options.masks;
-  specializeOptions.outOfRange = options.outOfRange;
-  specializeOptions.selfCheck = options.selfCheck;
-  pm.addPass(createBucketSpecializeFunctionsPass(specializeOptions));
+  pm.addPass(createBucketSpecializeFunctionsPass(
+      {options.buckets, options.padValues, options.masks, options.outOfRange,
+       options.selfCheck}));
   pm.addPass(createBucketVerifyStaticShapesPass());
   pm.addPass(createBucketGenerateDispatchPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createBucketVerifyBucketizedPass());
+  if (options.exportBuckets)
+    pm.addPass(createBucketExportSpecializationsPass());
 }
 
 // Kept as text so that exactly the same lowering can be run with upstream
@@ -84,6 +88,8 @@ void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm,
   // text below computes bit-identical results, just slower.
   // Static shapes (the buckets) get tiled and vectorized; what stays
   // dynamic (the fallback, unbucketed functions) takes the generic lowering.
+  // The runtime API takes inputs as const.
+  pm.addPass(createBucketMarkInputsReadOnlyPass());
   pm.addNestedPass<func::FuncOp>(createBucketDecomposeAggregatesPass());
   BucketTileAndVectorizePassOptions codegenOptions;
   codegenOptions.vectorBits = vectorBits;

@@ -25,6 +25,9 @@
 namespace mlir {
 namespace bucket {
 #define GEN_PASS_DEF_BUCKETDECOMPOSEAGGREGATESPASS
+#define GEN_PASS_DEF_BUCKETPREPAREENTRYPOINTSPASS
+#define GEN_PASS_DEF_BUCKETEXPORTSPECIALIZATIONSPASS
+#define GEN_PASS_DEF_BUCKETMARKINPUTSREADONLYPASS
 #define GEN_PASS_DEF_BUCKETSPECIALIZEFUNCTIONSPASS
 #define GEN_PASS_DEF_BUCKETVERIFYSTATICSHAPESPASS
 #define GEN_PASS_DEF_BUCKETVERIFYBUCKETIZEDPASS
@@ -41,6 +44,44 @@ using namespace mlir;
 using namespace mlir::bucket;
 
 namespace {
+struct BucketPrepareEntryPointsPass
+    : public bucket::impl::BucketPrepareEntryPointsPassBase<
+          BucketPrepareEntryPointsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (failed(prepareEntryPoints(getOperation(), symbolPrefix, cInterface)))
+      signalPassFailure();
+  }
+};
+
+struct BucketExportSpecializationsPass
+    : public bucket::impl::BucketExportSpecializationsPassBase<
+          BucketExportSpecializationsPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func->hasAttr(kSpecializationOfAttrName)) {
+        func.setPublic();
+        func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+      }
+  }
+};
+
+struct BucketMarkInputsReadOnlyPass
+    : public bucket::impl::BucketMarkInputsReadOnlyPassBase<
+          BucketMarkInputsReadOnlyPass> {
+  void runOnOperation() override {
+    auto readOnly = BoolAttr::get(&getContext(), false);
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      for (auto [index, type] : llvm::enumerate(func.getArgumentTypes()))
+        if (isa<TensorType>(type))
+          func.setArgAttr(index, "bufferization.writable", readOnly);
+    }
+  }
+};
+
 struct BucketDecomposeAggregatesPass
     : public bucket::impl::BucketDecomposeAggregatesPassBase<
           BucketDecomposeAggregatesPass> {
@@ -66,12 +107,8 @@ struct BucketSpecializeFunctionsPass
         candidates.push_back(func);
     bool failedAny = false;
     for (func::FuncOp func : candidates) {
-      SpecializeOptions options;
-      options.buckets = buckets;
-      options.padValues = padValues;
-      options.masks = masks;
-      options.outOfRange = outOfRange;
-      options.selfCheck = selfCheck;
+      SpecializeOptions options{buckets, padValues, masks, outOfRange,
+                                selfCheck};
       FailureOr<SmallVector<func::FuncOp>> clones =
           specializeFunction(rewriter, func, options);
       if (failed(clones)) {

@@ -52,6 +52,31 @@ LogicalResult mlir::bucket::decomposeAggregatedOps(RewriterBase &rewriter,
   return success();
 }
 
+LogicalResult mlir::bucket::prepareEntryPoints(ModuleOp module,
+                                               StringRef prefix,
+                                               bool cInterface) {
+  MLIRContext *ctx = module.getContext();
+  if (!prefix.empty() &&
+      (!(llvm::isAlpha(prefix[0]) || prefix[0] == '_') ||
+       !llvm::all_of(prefix,
+                     [](char c) { return llvm::isAlnum(c) || c == '_'; })))
+    return module.emitError("symbol prefix '")
+           << prefix << "' is not a C identifier";
+  SymbolTable symbolTable(module);
+  for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    if (!prefix.empty()) {
+      auto newName = StringAttr::get(ctx, prefix + func.getName());
+      if (failed(symbolTable.rename(func, newName)))
+        return func.emitError("cannot rename to ") << newName;
+    }
+    if (cInterface)
+      func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+  }
+  return success();
+}
+
 LogicalResult mlir::bucket::verifyBucketizedModule(ModuleOp module) {
   auto isStatic = [](Type type) {
     auto shaped = dyn_cast<ShapedType>(type);

@@ -167,6 +167,22 @@ static LogicalResult verifyOptions(const Options &opts,
   return success();
 }
 
+/// The options of the bucketize pipeline, from the command line: the one
+/// place they are copied.
+static void getBucketizeOptions(const Options &opts,
+                                bucket::BucketizeOptions &options) {
+  options.buckets = opts.buckets.getValue();
+  options.padValues = opts.padValues.getValue();
+  options.masks = opts.masks.getValue();
+  options.outOfRange = opts.outOfRange.getValue();
+  options.selfCheck = opts.selfCheck.getValue();
+  options.symbolPrefix = opts.symbolPrefix.getValue();
+  // The header's entry points call the MLIR C interface of every public
+  // function.
+  options.cInterface = true;
+  options.exportBuckets = opts.exportBuckets.getValue();
+}
+
 static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
                              MLIRContext &context) {
   std::string error;
@@ -182,45 +198,21 @@ static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
   if (!module)
     return failure();
 
-  if (!opts.symbolPrefix.empty()) {
-    SymbolTable symbolTable(*module);
-    for (auto func : llvm::to_vector(module->getOps<func::FuncOp>())) {
-      if (!func.isPublic() || func.isExternal())
-        continue;
-      auto newName =
-          StringAttr::get(&context, opts.symbolPrefix + func.getName());
-      if (failed(symbolTable.rename(func, newName)))
-        return func.emitError("cannot rename to ") << newName;
-    }
-  }
-
-  // The header's entry points call the MLIR C interface of every public
-  // function.
-  if (!opts.header.empty() || opts.emit != EmitKind::Bucketed)
-    for (auto func : module->getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isExternal())
-        func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
-
+  // The whole tensor-level preparation is the bucketize pipeline (or just
+  // its first pass without bucketing): bucket-opt --bucket-bucketize with
+  // the same options prints the same module.
+  bucket::BucketizeOptions bucketize;
+  getBucketizeOptions(opts, bucketize);
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
-  if (!opts.noBucketing) {
-    bucket::BucketizeOptions bucketize;
-    bucketize.buckets = opts.buckets;
-    bucketize.padValues = opts.padValues;
-    bucketize.masks = opts.masks;
-    bucketize.outOfRange = opts.outOfRange;
-    bucketize.selfCheck = opts.selfCheck;
+  if (opts.noBucketing)
+    pm.addPass(bucket::createBucketPrepareEntryPointsPass(
+        {bucketize.symbolPrefix, bucketize.cInterface}));
+  else
     bucket::buildBucketizePipeline(pm, bucketize);
-  }
   if (failed(pm.run(*module)))
     return failure();
-  if (opts.exportBuckets)
-    for (auto func : module->getOps<func::FuncOp>())
-      if (func->hasAttr(bucket::kSpecializationOfAttrName)) {
-        func.setPublic();
-        func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
-      }
 
   if (!opts.header.empty()) {
     auto headerFile = openOutputFile(opts.header, &error);
@@ -242,19 +234,9 @@ static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
   }
   if (opts.emit == EmitKind::Bucketed) {
     module->print(out->os());
+    out->os() << "\n";
     out->keep();
     return success();
-  }
-
-  // Callers own their inputs (the C API takes them as const): bufferization
-  // must copy rather than write into an argument's buffer.
-  for (auto func : module->getOps<func::FuncOp>()) {
-    if (func.isExternal())
-      continue;
-    for (auto [index, type] : llvm::enumerate(func.getArgumentTypes()))
-      if (isa<TensorType>(type))
-        func.setArgAttr(index, "bufferization.writable",
-                        BoolAttr::get(&context, false));
   }
 
   PassManager lower(&context);
@@ -267,6 +249,7 @@ static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
     return failure();
   if (opts.emit == EmitKind::Lowered) {
     module->print(out->os());
+    out->os() << "\n";
     out->keep();
     return success();
   }

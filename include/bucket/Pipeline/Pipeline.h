@@ -42,11 +42,30 @@ struct BucketizeOptions : public PassPipelineOptions<BucketizeOptions> {
       llvm::cl::desc("Check every call against the next larger bucket (or "
                      "the fallback) and report differences"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> symbolPrefix{
+      *this, "symbol-prefix",
+      llvm::cl::desc("Prefix the names of the public functions (a C "
+                     "identifier), to link several models into one program"),
+      llvm::cl::init("")};
+  PassOptions::Option<bool> cInterface{
+      *this, "c-interface",
+      llvm::cl::desc("Give every public function the C interface the "
+                     "generated header calls (llvm.emit_c_interface)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> exportBuckets{
+      *this, "export-buckets",
+      llvm::cl::desc("Also make each bucket's static function public, with "
+                     "its C interface"),
+      llvm::cl::init(false)};
 };
 
-/// Tensor level: converts elementwise ops to linalg, specializes every public
-/// dynamic function per bucket, verifies the specializations are static and
-/// generates the dispatchers (`bucket-bucketize`).
+/// Tensor level (`bucket-bucketize`): names and exposes the entry points,
+/// converts elementwise ops to linalg, decomposes aggregated ops, specializes
+/// every public dynamic function per bucket, verifies the specializations
+/// are static, generates the dispatchers and verifies the result. This is
+/// all bucket-compile does to the module before lowering: `bucket-opt
+/// --bucket-bucketize='<options> c-interface=true'` prints what
+/// `bucket-compile <the same options> --emit=mlir` does.
 void buildBucketizePipeline(OpPassManager &pm, const BucketizeOptions &options);
 
 /// The lowering from tensors to the LLVM dialect (`bucket-lower-to-llvm`):

@@ -35,6 +35,56 @@ def BucketDecomposeAggregatesPass
                            "math::MathDialect", "tensor::TensorDialect"];
 }
 
+def BucketPrepareEntryPointsPass
+    : Pass<"bucket-prepare-entry-points", "ModuleOp"> {
+  let summary = "Name and expose the public functions a compiled object "
+                "exports";
+  let description = [{
+    The first step of `bucket-bucketize` when bucket-compile runs it. Every
+    public function with a body gets `symbol-prefix` in front of its name
+    (to link several compiled models into one program; the prefix must be a
+    C identifier) and, with `c-interface`, the `llvm.emit_c_interface`
+    attribute that gives it the `_mlir_ciface_<name>` entry point the
+    generated header calls.
+
+    ```mlir
+    func.func @mlp(...)
+    // symbol-prefix=m1_ c-interface=true:
+    func.func @m1_mlp(...) attributes {llvm.emit_c_interface}
+    ```
+  }];
+  let options = [
+    Option<"symbolPrefix", "symbol-prefix", "std::string", /*default=*/"",
+           "Prefix of the public functions' names">,
+    Option<"cInterface", "c-interface", "bool", /*default=*/"false",
+           "Give every public function a C interface">,
+  ];
+}
+
+def BucketExportSpecializationsPass
+    : Pass<"bucket-export-specializations", "ModuleOp"> {
+  let summary = "Make every bucket's static function public, with its C "
+                "interface";
+  let description = [{
+    For benchmarks and tests that call one bucket directly
+    (`bucket-compile --export-buckets`): every function carrying
+    `bucket.specialization_of` becomes public with `llvm.emit_c_interface`.
+  }];
+}
+
+def BucketMarkInputsReadOnlyPass
+    : Pass<"bucket-mark-inputs-read-only", "ModuleOp"> {
+  let summary = "Mark the tensor arguments of every function read-only for "
+                "bufferization";
+  let description = [{
+    The runtime API takes inputs as `const`: the caller owns them. Each
+    tensor argument of a function with a body gets
+    `bufferization.writable = false`, so one-shot bufferization copies rather
+    than writes into an argument's buffer. The first step of
+    `bucket-lower-to-llvm`.
+  }];
+}
+
 def BucketSpecializeFunctionsPass
     : Pass<"bucket-specialize-functions", "ModuleOp"> {
   let summary = "Clone each dynamic-shape public function once per bucket, "

@@ -9,6 +9,7 @@
 #define BUCKET_TRANSFORMS_SPECIALIZE_H
 
 #include "bucket/IR/BucketDialect.h"
+#include "bucket/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -19,20 +20,10 @@
 namespace mlir {
 namespace bucket {
 
-/// Options of specializeFunction; empty strings defer to the function's
+/// Options of specializeFunction: those of bucket-specialize-functions
+/// (Passes.td), declared once; empty strings defer to the function's
 /// attributes.
-struct SpecializeOptions {
-  /// Bucket specification (overrides bucket.buckets).
-  std::string buckets;
-  /// Pad values by argument number, "0=-inf,2=1" (override bucket.pad_value).
-  std::string padValues;
-  /// Arguments that mask padded positions, "1,2" (add bucket.mask).
-  std::string masks;
-  /// Out-of-range policies (override bucket.out_of_range).
-  std::string outOfRange;
-  /// Generate a self-checking dispatcher.
-  bool selfCheck = false;
-};
+using SpecializeOptions = BucketSpecializeFunctionsPassOptions;
 
 /// Specializes `func` for its buckets: proves its padding safe (choosing pad
 /// values), resolves the out-of-range policies, annotates `func`, creates
@@ -55,6 +46,12 @@ LogicalResult generateDispatch(RewriterBase &rewriter, func::FuncOp func,
 /// Patterns that permute the loops of contraction-like linalg.generic ops
 /// so the innermost loop is contiguous (bucket-interchange-for-vectorization).
 void populateInterchangeForVectorizationPatterns(RewritePatternSet &patterns);
+
+/// Renames every public function with a body of `module` to `prefix` +
+/// name (a C identifier, checked) and, with `cInterface`, marks it
+/// `llvm.emit_c_interface` (bucket-prepare-entry-points).
+LogicalResult prepareEntryPoints(ModuleOp module, StringRef prefix,
+                                 bool cInterface);
 
 /// Checks the contract of a bucketized module (bucket-verify-bucketized):
 /// every public function with a body is static or a dispatcher whose
