@@ -24,6 +24,13 @@
 // is that every result position that is finite in the original is equal in
 // the bucketed function.
 //
+// The implementation is split at its seams, in headers internal to the
+// analysis: PaddingLattice.h holds the abstract values and the scalar
+// transfer function, PaddingAnalyzer.h one run of the analysis for given pad
+// values (a visitor per op kind; linalg bodies are evaluated by a
+// BodyEvaluator); this header's analyzePadding reads the declarations and
+// searches for pad values.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef BUCKET_ANALYSIS_PADDINGANALYSIS_H
