@@ -28,8 +28,8 @@
 #include "generic.h"
 #include "oracle.h"
 #include "padmax.h"
-#include "wnut.h"
 #include "probe.h"
+#include "wnut.h"
 
 #include <algorithm>
 #include <cmath>
@@ -192,7 +192,8 @@ int main(int argc, char **argv) {
   for (const std::string &csv : csvs) {
     bool isWnut = csv.find("wnut") != std::string::npos;
     CallFn bucketedFn = isWnut ? wnut_forward_call : bucketed_forward_call;
-    const char *bucketSpec = isWnut ? BUCKET_BENCH_WNUT_BUCKETS : BUCKET_DEMO_BUCKETS;
+    const char *bucketSpec =
+        isWnut ? BUCKET_BENCH_WNUT_BUCKETS : BUCKET_DEMO_BUCKETS;
     std::map<int64_t, int64_t> hist = readHistogram(csv);
     int64_t samples = 0;
     for (auto [l, c] : hist)

@@ -16,7 +16,7 @@
 // and reports a checksum, a few values and the time per call.
 // --quick: lengths 1 and 7 only, no timing (for valgrind).
 
-#define _POSIX_C_SOURCE 200809L  // clock_gettime
+#define _POSIX_C_SOURCE 200809L // clock_gettime
 
 #include <math.h>
 #include <stdint.h>
@@ -45,7 +45,15 @@ typedef struct {
 void _mlir_ciface_forward(MemRefF32x2 *result, MemRefI64x1 *input_ids,
                           MemRefI64x1 *attention_mask);
 
-enum { D = 256, H = 4, DH = 64, F = 1024, VOCAB = 1000, MAXPOS = 1024, LAYERS = 2 };
+enum {
+  D = 256,
+  H = 4,
+  DH = 64,
+  F = 1024,
+  VOCAB = 1000,
+  MAXPOS = 1024,
+  LAYERS = 2
+};
 
 static int passed = 0, failed = 0;
 
@@ -85,7 +93,8 @@ static void readTemplate(const char *path) {
     p += strlen("\"@WEIGHT:");
     char *end = strstr(p, "@\"");
     if (!end || end - p >= 256 || !strchr(p, ':') || !strstr(end, "tensor<") ||
-        numPlaceholders == (int)(sizeof placeholders / sizeof placeholders[0])) {
+        numPlaceholders ==
+            (int)(sizeof placeholders / sizeof placeholders[0])) {
       fprintf(stderr, "check_main: cannot parse placeholder: %s", line);
       exit(2);
     }
@@ -104,7 +113,7 @@ static void readTemplate(const char *path) {
     ph->count = 1;
     while (*t >= '0' && *t <= '9') {
       ph->count *= strtoll(t, &t, 10);
-      ++t;  // 'x'
+      ++t; // 'x'
     }
   }
   fclose(f);
@@ -123,11 +132,12 @@ static float *weight(const char *name, int64_t count) {
     if (strcmp(ph->name, name) != 0)
       continue;
     if (ph->count != count) {
-      fprintf(stderr, "check_main: weight %s has %lld elements, expected %lld\n",
-              name, (long long)ph->count, (long long)count);
+      fprintf(stderr,
+              "check_main: weight %s has %lld elements, expected %lld\n", name,
+              (long long)ph->count, (long long)count);
       exit(2);
     }
-    uint64_t state = 0xcbf29ce484222325ULL;  // FNV-1a 64 of the name
+    uint64_t state = 0xcbf29ce484222325ULL; // FNV-1a 64 of the name
     for (const char *c = name; *c; ++c) {
       state ^= (unsigned char)*c;
       state *= 0x100000001b3ULL;
@@ -189,8 +199,9 @@ static void freeWeights(void) {
   free(W.word), free(W.pos), free(W.lng), free(W.lnb);
   for (int l = 0; l < LAYERS; ++l) {
     Layer *L = &W.layer[l];
-    float *all[] = {L->wq, L->bq, L->wk, L->bk, L->wv, L->bv, L->wo, L->bo,
-                    L->ln1g, L->ln1b, L->w1, L->b1, L->w2, L->b2, L->ln2g, L->ln2b};
+    float *all[] = {L->wq, L->bq, L->wk,   L->bk,   L->wv, L->bv,
+                    L->wo, L->bo, L->ln1g, L->ln1b, L->w1, L->b1,
+                    L->w2, L->b2, L->ln2g, L->ln2b};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i)
       free(all[i]);
   }
@@ -232,7 +243,8 @@ static void layerNorm(float *x, int seq, const float *g, const float *b) {
   }
 }
 
-static void reference(const int64_t *ids, const int64_t *mask, int seq, float *x) {
+static void reference(const int64_t *ids, const int64_t *mask, int seq,
+                      float *x) {
   for (int s = 0; s < seq; ++s) {
     int64_t id = ids[s] < 0 ? 0 : ids[s] > VOCAB - 1 ? VOCAB - 1 : ids[s];
     int pos = s < MAXPOS - 1 ? s : MAXPOS - 1;
@@ -243,7 +255,8 @@ static void reference(const int64_t *ids, const int64_t *mask, int seq, float *x
   size_t n = (size_t)seq * D;
   float *q = malloc(sizeof(float) * n), *k = malloc(sizeof(float) * n),
         *v = malloc(sizeof(float) * n), *ctx = malloc(sizeof(float) * n),
-        *tmp = malloc(sizeof(float) * n), *ff = malloc(sizeof(float) * (size_t)seq * F);
+        *tmp = malloc(sizeof(float) * n),
+        *ff = malloc(sizeof(float) * (size_t)seq * F);
   double *p = malloc(sizeof(double) * (size_t)seq);
   for (int l = 0; l < LAYERS; ++l) {
     Layer *L = &W.layer[l];
@@ -256,7 +269,8 @@ static void reference(const int64_t *ids, const int64_t *mask, int seq, float *x
         for (int j = 0; j < seq; ++j) {
           double dot = 0;
           for (int d = 0; d < DH; ++d)
-            dot += (double)q[(size_t)i * D + h * DH + d] * k[(size_t)j * D + h * DH + d];
+            dot += (double)q[(size_t)i * D + h * DH + d] *
+                   k[(size_t)j * D + h * DH + d];
           p[j] = dot / 8.0 + (1.0 - (double)mask[j]) * -10000.0;
           mx = p[j] > mx ? p[j] : mx;
         }
@@ -277,7 +291,9 @@ static void reference(const int64_t *ids, const int64_t *mask, int seq, float *x
     linear(x, seq, D, F, L->w1, L->b1, ff);
     for (size_t i = 0; i < (size_t)seq * F; ++i) {
       double a = ff[i];
-      ff[i] = (float)(0.5 * a * (1.0 + tanh(0.7978845608028654 * (a + 0.044715 * a * a * a))));
+      ff[i] = (float)(0.5 * a *
+                      (1.0 +
+                       tanh(0.7978845608028654 * (a + 0.044715 * a * a * a))));
     }
     linear(ff, seq, F, D, L->w2, L->b2, tmp);
     for (size_t i = 0; i < n; ++i)
@@ -295,7 +311,8 @@ static double now(void) {
 }
 
 // Runs the model; returns a dense [seq][256] copy of the result (caller frees).
-static float *run(const int64_t *ids, const int64_t *mask, int seq, int *shapeOk) {
+static float *run(const int64_t *ids, const int64_t *mask, int seq,
+                  int *shapeOk) {
   MemRefI64x1 in = {(int64_t *)ids, (int64_t *)ids, 0, {seq}, {1}};
   MemRefI64x1 mk = {(int64_t *)mask, (int64_t *)mask, 0, {seq}, {1}};
   MemRefF32x2 out;
@@ -352,8 +369,8 @@ static void testLength(int seq, int timing) {
          (unsigned long long)hashBits(y, n));
   for (int s = 0; s < seq; s += seq - 1) {
     const float *row = y + (size_t)s * D;
-    printf("  y[%3d][0..3] = %+.6f %+.6f %+.6f %+.6f\n", s, row[0], row[1], row[2],
-           row[3]);
+    printf("  y[%3d][0..3] = %+.6f %+.6f %+.6f %+.6f\n", s, row[0], row[1],
+           row[2], row[3]);
     if (seq == 1)
       break;
   }
@@ -378,7 +395,8 @@ static void testLength(int seq, int timing) {
   printf("  rows of y: max|mean| %.2e  max|std-1| %.2e;  before gamma/beta: "
          "max|mean| %.2e  max|std-1| %.2e\n",
          worstMean, worstStd, worstMeanN, worstStdN);
-  check(worstMean < 0.1 && worstStd < 0.15, "rows of y have mean ~0, std ~1", seq);
+  check(worstMean < 0.1 && worstStd < 0.15, "rows of y have mean ~0, std ~1",
+        seq);
   check(worstMeanN < 1e-4 && worstStdN < 1e-3,
         "rows of (y - beta) / gamma have mean 0, std 1", seq);
 
@@ -402,7 +420,8 @@ static void testLength(int seq, int timing) {
     int differs = memcmp(y + (size_t)unmasked * D, y2 + (size_t)unmasked * D,
                          sizeof(float) * (size_t)masked * D) != 0;
     printf("  masked ids changed: unmasked rows %s, masked rows %s\n",
-           same ? "bit-identical" : "CHANGED", differs ? "changed" : "unchanged");
+           same ? "bit-identical" : "CHANGED",
+           differs ? "changed" : "unchanged");
     check(same, "unmasked rows independent of ids at masked positions", seq);
     check(differs, "masked rows depend on their ids", seq);
     free(y2), free(ids2);
@@ -413,7 +432,9 @@ static void testLength(int seq, int timing) {
     int64_t *bad = malloc(sizeof(int64_t) * (size_t)seq);
     int64_t *clamped = malloc(sizeof(int64_t) * (size_t)seq);
     for (int i = 0; i < seq; ++i) {
-      int64_t v = i % 3 == 0 ? -5 - i : i % 3 == 1 ? 1000 + 97 * (int64_t)i : ids[i];
+      int64_t v = i % 3 == 0   ? -5 - i
+                  : i % 3 == 1 ? 1000 + 97 * (int64_t)i
+                               : ids[i];
       if (i == 0)
         v = INT64_MIN;
       if (i == seq - 1 && seq > 1)

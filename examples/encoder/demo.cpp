@@ -53,10 +53,10 @@ double run(CallFn call, int64_t length, std::vector<float> &out) {
   for (int64_t i = 0; i < length; ++i)
     ids[i] = (i * 37 + 11) % 1000;
   bucket_tensor_t idsT, maskT, result = {};
-  bucket_status_free(bucket_tensor_init(ids.data(), BUCKET_ELEMENT_I64, 1,
-                                        &length, &idsT));
-  bucket_status_free(bucket_tensor_init(mask.data(), BUCKET_ELEMENT_I64, 1,
-                                        &length, &maskT));
+  bucket_status_free(
+      bucket_tensor_init(ids.data(), BUCKET_ELEMENT_I64, 1, &length, &idsT));
+  bucket_status_free(
+      bucket_tensor_init(mask.data(), BUCKET_ELEMENT_I64, 1, &length, &maskT));
   auto start = std::chrono::steady_clock::now();
   bucket_status_t status = call(&idsT, &maskT, &result);
   double seconds =
@@ -114,10 +114,11 @@ int main(int argc, char **argv) {
     double tb = run(bucketed_forward_call, length, outBucketed);
     double tp = run(padmax_forward_call, length, outPadmax);
     for (size_t i = 0; i < outBucketed.size(); ++i)
-      maxDiff = std::max<double>(maxDiff,
-                                 std::fabs(outBucketed[i] - outPadmax[i]));
+      maxDiff =
+          std::max<double>(maxDiff, std::fabs(outBucketed[i] - outPadmax[i]));
     if (outBucketed.size() != outPadmax.size() || !(maxDiff <= 1e-4)) {
-      std::fprintf(stderr, "demo: builds disagree at length %lld (max diff %g)\n",
+      std::fprintf(stderr,
+                   "demo: builds disagree at length %lld (max diff %g)\n",
                    (long long)length, maxDiff);
       return 1;
     }

@@ -20,7 +20,8 @@
 // dense_resource blobs, which carry a 4-byte alignment prefix).
 //
 // Values: seed = FNV-1a-64(name); x_i = splitmix64 stream from seed;
-// u_i = (x_i >> 40) / 2^24 in [0, 1); value_i = (float)(mean + scale * (2 u_i - 1)).
+// u_i = (x_i >> 40) / 2^24 in [0, 1); value_i = (float)(mean + scale * (2 u_i -
+// 1)).
 //
 // "//" comments in the template are copied unchanged and not scanned.
 // Errors (malformed placeholder, bad type, duplicate name, I/O) are reported
@@ -48,7 +49,7 @@ const char kOpen[] = "dense<\"@WEIGHT:";
 const char kClose[] = "@\">";
 
 struct Error {
-  size_t column;  // 1-based, 0 = whole line
+  size_t column; // 1-based, 0 = whole line
   std::string message;
 };
 
@@ -80,7 +81,8 @@ bool parseNumber(const std::string &text, double &value) {
   errno = 0;
   char *end = nullptr;
   value = std::strtod(text.c_str(), &end);
-  return errno == 0 && end == text.c_str() + text.size() && std::isfinite(value);
+  return errno == 0 && end == text.c_str() + text.size() &&
+         std::isfinite(value);
 }
 
 // Offset of the first "//" of `line` that is outside a string literal, or
@@ -115,7 +117,7 @@ std::string hexFloats(const std::string &name, double scale, double mean,
     float value = static_cast<float>(mean + scale * (2.0 * u - 1.0));
     uint32_t bits;
     std::memcpy(&bits, &value, sizeof bits);
-    for (int byte = 0; byte < 4; ++byte) {  // little-endian byte order
+    for (int byte = 0; byte < 4; ++byte) { // little-endian byte order
       unsigned b = (bits >> (8 * byte)) & 0xFF;
       hex += digits[b >> 4];
       hex += digits[b & 0xF];
@@ -129,8 +131,8 @@ size_t findMarker(const std::string &code, size_t from) {
   const size_t len = sizeof(kMarker) - 1;
   for (size_t i = from; i + len <= code.size(); ++i) {
     size_t j = 0;
-    while (j < len && std::toupper(static_cast<unsigned char>(code[i + j])) ==
-                          kMarker[j])
+    while (j < len &&
+           std::toupper(static_cast<unsigned char>(code[i + j])) == kMarker[j])
       ++j;
     if (j == len)
       return i;
@@ -152,19 +154,20 @@ bool processLine(const std::string &code, std::string &out,
     return false;
   }
   const size_t openLen = sizeof(kOpen) - 1;
-  const size_t prefixLen = openLen - (sizeof(kMarker) - 1) - 1;  // `dense<"`
+  const size_t prefixLen = openLen - (sizeof(kMarker) - 1) - 1; // `dense<"`
   if (marker < prefixLen ||
       code.compare(marker - prefixLen, openLen, kOpen) != 0) {
-    err = {marker + 1,
-           "placeholder must be written dense<\"@WEIGHT:<name>:<scale>[:<mean>]@\">"};
+    err = {marker + 1, "placeholder must be written "
+                       "dense<\"@WEIGHT:<name>:<scale>[:<mean>]@\">"};
     return false;
   }
-  size_t start = marker - prefixLen;      // at `dense<`
-  size_t fields = start + openLen;        // after `@WEIGHT:`
+  size_t start = marker - prefixLen; // at `dense<`
+  size_t fields = start + openLen;   // after `@WEIGHT:`
   size_t close = code.find(kClose, fields);
   size_t quote = code.find('"', fields);
   if (close == std::string::npos || quote != close + 1) {
-    err = {marker + 1, "unterminated placeholder: expected '@\">' after the fields"};
+    err = {marker + 1,
+           "unterminated placeholder: expected '@\">' after the fields"};
     return false;
   }
 
@@ -179,8 +182,9 @@ bool processLine(const std::string &code, std::string &out,
     pos = colon + 1;
   }
   if (parts.size() != 2 && parts.size() != 3) {
-    err = {fields + 1, "expected <name>:<scale> or <name>:<scale>:<mean>, got '" +
-                           body + "'"};
+    err = {fields + 1,
+           "expected <name>:<scale> or <name>:<scale>:<mean>, got '" + body +
+               "'"};
     return false;
   }
   const std::string &name = parts[0];
@@ -198,9 +202,9 @@ bool processLine(const std::string &code, std::string &out,
   }
   double scale = 0.0, mean = 0.0;
   if (!parseNumber(parts[1], scale) || scale < 0.0) {
-    err = {fields + name.size() + 2,
-           "invalid scale '" + parts[1] + "' for weight '" + name +
-               "' (expected a finite number >= 0)"};
+    err = {fields + name.size() + 2, "invalid scale '" + parts[1] +
+                                         "' for weight '" + name +
+                                         "' (expected a finite number >= 0)"};
     return false;
   }
   if (parts.size() == 3 && !parseNumber(parts[2], mean)) {
@@ -243,7 +247,8 @@ bool processLine(const std::string &code, std::string &out,
     while (p < code.size() && code[p] >= '0' && code[p] <= '9') {
       dim = dim * 10 + static_cast<uint64_t>(code[p] - '0');
       if (dim > (uint64_t(1) << 32)) {
-        err = {digitsStart + 1, "dimension too large for weight '" + name + "'"};
+        err = {digitsStart + 1,
+               "dimension too large for weight '" + name + "'"};
         return false;
       }
       ++p;
@@ -266,12 +271,12 @@ bool processLine(const std::string &code, std::string &out,
     return false;
   }
 
-  out = code.substr(0, start) + "dense<\"" + hexFloats(name, scale, mean, count) +
-        "\">" + code.substr(end);
+  out = code.substr(0, start) + "dense<\"" +
+        hexFloats(name, scale, mean, count) + "\">" + code.substr(end);
   return true;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv) {
   if (argc != 3) {
@@ -310,7 +315,8 @@ int main(int argc, char **argv) {
       result += '\n';
   }
   if (in.bad()) {
-    std::cerr << "gen_weights: error: cannot read template '" << inPath << "'\n";
+    std::cerr << "gen_weights: error: cannot read template '" << inPath
+              << "'\n";
     return 1;
   }
 

@@ -3,6 +3,7 @@
 #include "bucket/Analysis/DimensionAnalysis.h"
 #include "bucket/Analysis/Utils.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -10,7 +11,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -92,7 +92,9 @@ public:
       reason[a] = op;
   }
 
-  std::optional<int64_t> getStaticSize(unsigned n) { return staticSize[find(n)]; }
+  std::optional<int64_t> getStaticSize(unsigned n) {
+    return staticSize[find(n)];
+  }
   Operation *getReason(unsigned n) { return reason[find(n)]; }
   ArrayRef<Operation *> getConflicts() const { return conflicts; }
 
@@ -196,7 +198,8 @@ void visitExpand(DimUnionFind &uf, tensor::ExpandShapeOp expand) {
 
 void visitCollapse(DimUnionFind &uf, tensor::CollapseShapeOp collapse) {
   auto srcType = collapse.getSrcType();
-  for (auto [res, group] : llvm::enumerate(collapse.getReassociationIndices())) {
+  for (auto [res, group] :
+       llvm::enumerate(collapse.getReassociationIndices())) {
     SmallVector<int64_t> nonUnit;
     for (int64_t d : group)
       if (srcType.getDimSize(d) != 1)
@@ -267,8 +270,9 @@ struct DimOfElementwise : public OpRewritePattern<tensor::DimOp> {
   LogicalResult matchAndRewrite(tensor::DimOp dimOp,
                                 PatternRewriter &rewriter) const override {
     Operation *producer = dimOp.getSource().getDefiningOp();
-    if (!producer || !(producer->hasTrait<OpTrait::Elementwise>() ||
-                       producer->hasTrait<OpTrait::SameOperandsAndResultShape>()))
+    if (!producer ||
+        !(producer->hasTrait<OpTrait::Elementwise>() ||
+          producer->hasTrait<OpTrait::SameOperandsAndResultShape>()))
       return failure();
     for (Value operand : producer->getOperands()) {
       auto type = dyn_cast<RankedTensorType>(operand.getType());
@@ -284,8 +288,9 @@ struct DimOfElementwise : public OpRewritePattern<tensor::DimOp> {
 
 /// Converts the index computation of a shape function result into an affine
 /// expression over symbolic dimensions; null when it is not affine.
-AffineExpr toAffine(Value value, const DenseMap<std::pair<unsigned, unsigned>,
-                                                unsigned> &argDimToSymbol) {
+AffineExpr toAffine(
+    Value value,
+    const DenseMap<std::pair<unsigned, unsigned>, unsigned> &argDimToSymbol) {
   MLIRContext *ctx = value.getContext();
   APInt constValue;
   if (matchPattern(value, m_ConstantInt(&constValue)))
@@ -342,7 +347,8 @@ mlir::bucket::buildResultShapeFunction(func::FuncOp func, ModuleOp scratch) {
   shapeFn.setName((func.getName() + "_result_dims").str());
 
   // Return the dynamic result dimensions instead of the results.
-  auto returnOp = cast<func::ReturnOp>(shapeFn.getBody().back().getTerminator());
+  auto returnOp =
+      cast<func::ReturnOp>(shapeFn.getBody().back().getTerminator());
   builder.setInsertionPoint(returnOp);
   SmallVector<Value> dims;
   for (Value result : returnOp.getOperands()) {
@@ -357,8 +363,8 @@ mlir::bucket::buildResultShapeFunction(func::FuncOp func, ModuleOp scratch) {
   func::ReturnOp::create(builder, returnOp.getLoc(), dims);
   returnOp.erase();
   shapeFn.setFunctionType(builder.getFunctionType(
-      shapeFn.getArgumentTypes(), SmallVector<Type>(dims.size(),
-                                                     builder.getIndexType())));
+      shapeFn.getArgumentTypes(),
+      SmallVector<Type>(dims.size(), builder.getIndexType())));
 
   // Walk every tensor.dim back to the arguments and drop everything else.
   MLIRContext *ctx = func.getContext();
@@ -374,7 +380,8 @@ mlir::bucket::buildResultShapeFunction(func::FuncOp func, ModuleOp scratch) {
 
   // Whatever the returned indices still depend on must be index arithmetic
   // on argument dimensions.
-  auto newReturn = cast<func::ReturnOp>(shapeFn.getBody().back().getTerminator());
+  auto newReturn =
+      cast<func::ReturnOp>(shapeFn.getBody().back().getTerminator());
   SetVector<Operation *> slice;
   BackwardSliceOptions options;
   options.inclusive = true;
@@ -400,13 +407,13 @@ mlir::bucket::buildResultShapeFunction(func::FuncOp func, ModuleOp scratch) {
     return diag;
   }
   for (Operation *op : slice) {
-    if (isa<tensor::DimOp, arith::ConstantOp, arith::IndexCastOp,
-            arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::DivSIOp,
-            arith::DivUIOp, arith::FloorDivSIOp, arith::CeilDivSIOp,
-            arith::CeilDivUIOp, arith::RemSIOp, arith::RemUIOp,
-            arith::MaxSIOp, arith::MinSIOp, arith::MaxUIOp, arith::MinUIOp,
-            arith::SelectOp, arith::CmpIOp, affine::AffineApplyOp,
-            affine::AffineMinOp, affine::AffineMaxOp>(op))
+    if (isa<tensor::DimOp, arith::ConstantOp, arith::IndexCastOp, arith::AddIOp,
+            arith::SubIOp, arith::MulIOp, arith::DivSIOp, arith::DivUIOp,
+            arith::FloorDivSIOp, arith::CeilDivSIOp, arith::CeilDivUIOp,
+            arith::RemSIOp, arith::RemUIOp, arith::MaxSIOp, arith::MinSIOp,
+            arith::MaxUIOp, arith::MinUIOp, arith::SelectOp, arith::CmpIOp,
+            affine::AffineApplyOp, affine::AffineMinOp, affine::AffineMaxOp>(
+            op))
       continue;
     InFlightDiagnostic diag =
         emitError(op->getLoc(), "a result dimension of '")
@@ -566,8 +573,8 @@ FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
   ClassMaps maps;
   if (failed(buildClasses(func, uf, result.dims, maps)) ||
       failed(nameClasses(func, result.dims)) ||
-      failed(analyzeResults(func, uf, maps, result.dims,
-                            result.resultDimExprs)))
+      failed(
+          analyzeResults(func, uf, maps, result.dims, result.resultDimExprs)))
     return failure();
   LLVM_DEBUG({
     llvm::dbgs() << "dimensions of @" << func.getName() << ":";
@@ -580,8 +587,7 @@ FailureOr<DimensionAnalysis> DimensionAnalysis::analyze(func::FuncOp func) {
   return result;
 }
 
-std::optional<unsigned>
-DimensionAnalysis::getDimId(DimPosition argDim) const {
+std::optional<unsigned> DimensionAnalysis::getDimId(DimPosition argDim) const {
   for (auto [id, sym] : llvm::enumerate(dims))
     if (llvm::is_contained(sym.argDims, argDim))
       return id;

@@ -37,8 +37,8 @@ LogicalResult BucketDialect::verifyRegionArgAttribute(Operation *op,
                            << "' is an attribute of function arguments";
   Type type = func.getArgumentTypes()[argIndex];
   auto error = [&]() {
-    return emitError(op->getLoc()) << "'" << name << "' of argument "
-                                   << argIndex;
+    return emitError(op->getLoc())
+           << "'" << name << "' of argument " << argIndex;
   };
   // The attributes describe a ranked tensor, which bufferization turns into
   // a memref; after lowering to LLVM they no longer describe the arguments
@@ -54,8 +54,7 @@ LogicalResult BucketDialect::verifyRegionArgAttribute(Operation *op,
     if (!isStringArray(attr))
       return error() << " must hold strings";
     if (int64_t size = cast<ArrayAttr>(attr).size(); size != tensor.getRank())
-      return error() << " has " << size
-                     << " entries but the argument has rank "
+      return error() << " has " << size << " entries but the argument has rank "
                      << tensor.getRank();
     return success();
   }
@@ -125,8 +124,9 @@ LogicalResult BucketDialect::verifyOperationAttribute(Operation *op,
     for (Attribute row : rows)
       if (dimNames && cast<DenseI64ArrayAttr>(row).size() !=
                           static_cast<int64_t>(dimNames.size()))
-        return error() << " has a row of " << cast<DenseI64ArrayAttr>(row).size()
-                       << " sizes for " << dimNames.size() << " dimensions";
+        return error() << " has a row of "
+                       << cast<DenseI64ArrayAttr>(row).size() << " sizes for "
+                       << dimNames.size() << " dimensions";
     return success();
   }
   if (name == kBucketAttrName) {

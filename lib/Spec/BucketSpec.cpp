@@ -42,8 +42,8 @@ public:
     for (const BucketGroup &group : spec.groups)
       for (const std::string &name : group.names)
         if (!seen.insert(name).second)
-          return llvm::createStringError(
-              "dimension '" + name + "' is given buckets more than once");
+          return llvm::createStringError("dimension '" + name +
+                                         "' is given buckets more than once");
     return spec;
   }
 
@@ -51,9 +51,8 @@ private:
   size_t column() const { return text.size() - rest.size() + 1; }
 
   llvm::Error error(const llvm::Twine &message) const {
-    return llvm::createStringError(message + " at column " +
-                                   llvm::Twine(column()) + " of '" + text +
-                                   "'");
+    return llvm::createStringError(
+        message + " at column " + llvm::Twine(column()) + " of '" + text + "'");
   }
 
   void skipSpace() { rest = rest.ltrim(); }
@@ -132,8 +131,8 @@ private:
         return llvm::createStringError(
             "sizes of '" + group.names[0] +
             "' must be strictly ascending, but " + llvm::Twine(tuple[0]) +
-            " follows " + llvm::Twine(group.tuples.back()[0]) +
-            " at column " + llvm::Twine(tupleColumn) + " of '" + text + "'");
+            " follows " + llvm::Twine(group.tuples.back()[0]) + " at column " +
+            llvm::Twine(tupleColumn) + " of '" + text + "'");
       if (llvm::is_contained(group.tuples, tuple))
         return llvm::createStringError("duplicate bucket at column " +
                                        llvm::Twine(tupleColumn) + " of '" +
@@ -173,9 +172,7 @@ std::string BucketSpec::str() const {
         os << llvm::join(group.names, ",") << "=";
         llvm::interleave(
             group.tuples, os,
-            [&](ArrayRef<int64_t> tuple) {
-              llvm::interleave(tuple, os, "x");
-            },
+            [&](ArrayRef<int64_t> tuple) { llvm::interleave(tuple, os, "x"); },
             ",");
       },
       ";");
@@ -190,17 +187,17 @@ int64_t mlir::bucket::getBucketCost(ArrayRef<int64_t> sizes) {
   return int64_t(std::min<uint64_t>(cost, INT64_MAX));
 }
 
-llvm::Expected<BucketTable>
-BucketTable::expand(const BucketSpec &spec, ArrayRef<std::string> dims) {
+llvm::Expected<BucketTable> BucketTable::expand(const BucketSpec &spec,
+                                                ArrayRef<std::string> dims) {
   // Where each dimension of the table comes from: (group, position).
   SmallVector<std::pair<size_t, size_t>> source(dims.size(), {~size_t(0), 0});
   for (auto [groupIndex, group] : llvm::enumerate(spec.groups)) {
     for (auto [position, name] : llvm::enumerate(group.names)) {
       auto it = llvm::find(dims, name);
       if (it == dims.end())
-        return llvm::createStringError("unknown dimension '" + name +
-                                       "'; known dimensions: " +
-                                       llvm::join(dims, ", "));
+        return llvm::createStringError(
+            "unknown dimension '" + name +
+            "'; known dimensions: " + llvm::join(dims, ", "));
       source[it - dims.begin()] = {groupIndex, position};
     }
   }
@@ -216,7 +213,8 @@ BucketTable::expand(const BucketSpec &spec, ArrayRef<std::string> dims) {
   while (true) {
     SmallVector<int64_t> row;
     for (auto [groupIndex, position] : source)
-      row.push_back(spec.groups[groupIndex].tuples[choice[groupIndex]][position]);
+      row.push_back(
+          spec.groups[groupIndex].tuples[choice[groupIndex]][position]);
     table.rows.push_back(std::move(row));
     size_t g = spec.groups.size();
     while (g > 0 && ++choice[g - 1] == spec.groups[g - 1].tuples.size())

@@ -41,7 +41,8 @@ static const char *getElementEnum(Type type) {
 
 static bool isCIdentifier(StringRef name) {
   return !name.empty() && (llvm::isAlpha(name[0]) || name[0] == '_') &&
-         llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+         llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
 /// Why `func` cannot have a C entry point, or an empty string.
@@ -57,8 +58,9 @@ static std::string getUnsupportedReason(func::FuncOp func) {
               Twine(BUCKET_MAX_RANK))
           .str();
     if (!getElementEnum(tensor.getElementType()))
-      return (what + " " + Twine(index) + " has an element type the runtime "
-                                             "does not know")
+      return (what + " " + Twine(index) +
+              " has an element type the runtime "
+              "does not know")
           .str();
     return "";
   };
@@ -185,8 +187,8 @@ LogicalResult mlir::bucket::emitCHeader(ModuleOp module, StringRef modelName,
       for (auto [i, type] : llvm::enumerate(types)) {
         SmallVector<int32_t> ids;
         if (isArg)
-          if (auto attr = func.getArgAttrOfType<DenseI32ArrayAttr>(
-                  i, kDimIdsAttrName))
+          if (auto attr =
+                  func.getArgAttrOfType<DenseI32ArrayAttr>(i, kDimIdsAttrName))
             ids.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
         os << "    ";
         printValueInfo(os, cast<RankedTensorType>(type), ids);
@@ -204,7 +206,8 @@ LogicalResult mlir::bucket::emitCHeader(ModuleOp module, StringRef modelName,
            << (numArgs ? (name + "_args").str() : "NULL") << ", " << numResults
            << ", " << (numResults ? (name + "_results").str() : "NULL") << ", "
            << (bucketed ? dimNames.size() : 0) << ", "
-           << (bucketed ? (name + "_dim_names").str() : "NULL") << ", "
+           << (bucketed ? (name + "_dim_names").str() : "NULL")
+           << ", "
            // An unbucketed function has one bucket over zero dimensions: it
            // fits every shape.
            << (bucketed ? table.size() : 1) << ", "

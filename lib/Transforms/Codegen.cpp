@@ -137,9 +137,9 @@ splitAtMultiple(RewriterBase &rewriter, linalg::LinalgOp op, unsigned dim,
   if (multiple <= 1 || size <= multiple || size % multiple == 0)
     return std::nullopt;
   rewriter.setInsertionPoint(op);
-  auto [bulk, rest] = linalg::splitOp(
-      rewriter, cast<TilingInterface>(op.getOperation()), dim,
-      rewriter.getIndexAttr(size - size % multiple));
+  auto [bulk, rest] =
+      linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), dim,
+                      rewriter.getIndexAttr(size - size % multiple));
   if (!bulk || !rest)
     return std::nullopt;
   return std::make_pair(cast<linalg::LinalgOp>(bulk.getOperation()),
@@ -206,13 +206,13 @@ generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   for (auto [dim, multiple] : {std::make_pair(m, getRegisterTileRows(options)),
                                std::make_pair(n, lanes)}) {
     if (auto parts = splitAtMultiple(rewriter, op, dim, multiple)) {
-      LLVM_DEBUG(llvm::dbgs() << "contraction " << formatSizes(ranges)
-                              << ": split loop " << dim << " at a multiple of "
-                              << multiple << "\n");
-      LogicalResult first = generateContraction(rewriter, parts->first, dims,
-                                                options, fillValue);
-      LogicalResult second = generateContraction(rewriter, parts->second,
-                                                 dims, options, fillValue);
+      LLVM_DEBUG(llvm::dbgs()
+                 << "contraction " << formatSizes(ranges) << ": split loop "
+                 << dim << " at a multiple of " << multiple << "\n");
+      LogicalResult first =
+          generateContraction(rewriter, parts->first, dims, options, fillValue);
+      LogicalResult second = generateContraction(rewriter, parts->second, dims,
+                                                 options, fillValue);
       return success(succeeded(first) && succeeded(second));
     }
   }
@@ -232,8 +232,7 @@ generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     if (ranges[k] > kCacheBlock)
       outer[k] = largestDivisorUpTo(ranges[k], kCacheBlock);
     LLVM_DEBUG(llvm::dbgs() << "contraction " << formatSizes(ranges)
-                            << ": cache blocks " << formatSizes(outer)
-                            << "\n");
+                            << ": cache blocks " << formatSizes(outer) << "\n");
     FailureOr<scf::SCFTilingResult> blocked = tile(rewriter, op, outer);
     if (failed(blocked) || blocked->tiledOps.empty())
       return giveUp(op, "cache blocking failed");
@@ -376,9 +375,9 @@ static LogicalResult generateGeneric(RewriterBase &rewriter,
     if (2 * largestDivisorUpTo(ranges[loop], limit) >= lanes)
       continue;
     if (auto parts = splitAtMultiple(rewriter, op, loop, lanes)) {
-      LLVM_DEBUG(llvm::dbgs() << "generic " << formatSizes(ranges)
-                              << ": split loop " << loop
-                              << " at a multiple of " << lanes << "\n");
+      LLVM_DEBUG(llvm::dbgs()
+                 << "generic " << formatSizes(ranges) << ": split loop " << loop
+                 << " at a multiple of " << lanes << "\n");
       LogicalResult first = generateGeneric(rewriter, parts->first, options);
       LogicalResult second = generateGeneric(rewriter, parts->second, options);
       return success(succeeded(first) && succeeded(second));

@@ -156,7 +156,8 @@ LogicalResult readPolicies(func::FuncOp func, DispatchPlan &plan) {
 /// dimensions are constant or follow the split dimension.
 LogicalResult readResultShapes(func::FuncOp func, DispatchPlan &plan) {
   plan.scratch = ModuleOp::create(func.getLoc());
-  FailureOr<func::FuncOp> shapeFn = buildResultShapeFunction(func, *plan.scratch);
+  FailureOr<func::FuncOp> shapeFn =
+      buildResultShapeFunction(func, *plan.scratch);
   if (failed(shapeFn))
     return failure();
   plan.shapeFn = *shapeFn;
@@ -178,13 +179,12 @@ FailureOr<DispatchPlan> planDispatch(func::FuncOp func,
   if (failed(readTable(func, specializations.size(), plan)) ||
       failed(readPolicies(func, plan)) || failed(readResultShapes(func, plan)))
     return failure();
-  LLVM_DEBUG(llvm::dbgs() << "dispatch @" << func.getName() << ": "
-                          << plan.rows.size() << " buckets over "
-                          << plan.getNumDims() << " dimensions"
-                          << (plan.fallback ? ", fallback" : "")
-                          << (plan.splitDim ? ", split" : "")
-                          << (plan.selfCheckTolerance ? ", self-check" : "")
-                          << "\n");
+  LLVM_DEBUG(
+      llvm::dbgs() << "dispatch @" << func.getName() << ": " << plan.rows.size()
+                   << " buckets over " << plan.getNumDims() << " dimensions"
+                   << (plan.fallback ? ", fallback" : "")
+                   << (plan.splitDim ? ", split" : "")
+                   << (plan.selfCheckTolerance ? ", self-check" : "") << "\n");
   return plan;
 }
 
@@ -238,8 +238,8 @@ private:
 
   /// `values` with every argument along symbolic dimension `k` sliced to
   /// [offset, offset + size).
-  SmallVector<Value> sliceArgs(ArrayRef<Value> values, unsigned k,
-                               Value offset, Value size);
+  SmallVector<Value> sliceArgs(ArrayRef<Value> values, unsigned k, Value offset,
+                               Value size);
   /// `args` padded to the argument types of `callee` with each argument's
   /// pad value.
   SmallVector<Value> pad(ValueRange args, func::FuncOp callee);
@@ -322,8 +322,8 @@ SmallVector<Value> DispatchBuilder::sliceArgs(ArrayRef<Value> values,
       sizes.push_back(inClass ? OpFoldResult(size)
                               : tensor::getMixedSize(rewriter, loc, value, d));
     }
-    sliced.push_back(tensor::ExtractSliceOp::create(
-        rewriter, loc, type, value, offsets, sizes, strides));
+    sliced.push_back(tensor::ExtractSliceOp::create(rewriter, loc, type, value,
+                                                    offsets, sizes, strides));
   }
   return sliced;
 }
@@ -334,8 +334,8 @@ void DispatchBuilder::truncate() {
   for (unsigned k = 0; k < plan.getNumDims(); ++k) {
     if (plan.policies[k] != OutOfRangePolicy::Truncate)
       continue;
-    dims[k] = arith::MinUIOp::create(rewriter, loc, dims[k],
-                                     index(plan.maxSizes[k]));
+    dims[k] =
+        arith::MinUIOp::create(rewriter, loc, dims[k], index(plan.maxSizes[k]));
     args = sliceArgs(args, k, index(0), dims[k]);
   }
 }
@@ -353,8 +353,7 @@ Value DispatchBuilder::select() {
     }
     if (!fits)
       fits = i1(true);
-    selected =
-        arith::SelectOp::create(rewriter, loc, fits, index(i), selected);
+    selected = arith::SelectOp::create(rewriter, loc, fits, index(i), selected);
   }
   return selected;
 }
@@ -581,8 +580,8 @@ void DispatchBuilder::emitOutOfRange(Region &region) {
   Value action = index(0);
   SmallVector<int64_t> actions;
   bool hasFallback =
-      plan.fallback && llvm::is_contained(plan.policies,
-                                          OutOfRangePolicy::Fallback);
+      plan.fallback &&
+      llvm::is_contained(plan.policies, OutOfRangePolicy::Fallback);
   if (hasFallback) {
     // Every dimension beyond the range allows the fallback.
     Value blocked = anyOf([&](unsigned k) {
@@ -597,7 +596,8 @@ void DispatchBuilder::emitOutOfRange(Region &region) {
     Value onlySplit = arith::AndIOp::create(
         rewriter, loc, beyond[*plan.splitDim],
         arith::XOrIOp::create(rewriter, loc, others, i1(true)));
-    action = arith::SelectOp::create(rewriter, loc, onlySplit, index(2), action);
+    action =
+        arith::SelectOp::create(rewriter, loc, onlySplit, index(2), action);
     actions.push_back(2);
   }
   auto actionSwitch = scf::IndexSwitchOp::create(
@@ -633,9 +633,9 @@ SmallVector<Value> DispatchBuilder::emitSplit() {
                                 cropSizes.begin() + nextCrop +
                                     tensorType.getNumDynamicDims());
     nextCrop += tensorType.getNumDynamicDims();
-    inits.push_back(tensor::EmptyOp::create(rewriter, loc, tensorType.getShape(),
-                                            tensorType.getElementType(),
-                                            dynSizes));
+    inits.push_back(
+        tensor::EmptyOp::create(rewriter, loc, tensorType.getShape(),
+                                tensorType.getElementType(), dynSizes));
   }
   Value chunk = index(plan.maxSizes[k]);
   auto forOp = scf::ForOp::create(
@@ -672,9 +672,9 @@ SmallVector<Value> DispatchBuilder::emitError() {
   Type i64Type = rewriter.getI64Type();
   Value badDim = i64(-1), badValue = i64(0), badMax = i64(0);
   for (int64_t k = plan.getNumDims() - 1; k >= 0; --k) {
-    Value beyond = arith::CmpIOp::create(rewriter, loc,
-                                         arith::CmpIPredicate::ugt, dims[k],
-                                         index(plan.maxSizes[k]));
+    Value beyond =
+        arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ugt, dims[k],
+                              index(plan.maxSizes[k]));
     Value value = arith::IndexCastOp::create(rewriter, loc, i64Type, dims[k]);
     badDim = arith::SelectOp::create(rewriter, loc, beyond, i64(k), badDim);
     badValue = arith::SelectOp::create(rewriter, loc, beyond, value, badValue);

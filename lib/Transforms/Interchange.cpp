@@ -1,7 +1,7 @@
 //===- Interchange.cpp - Loop order for the generic lowering --------------===//
 
-#include "bucket/Transforms/Specialize.h"
 #include "bucket/Analysis/Utils.h"
+#include "bucket/Transforms/Specialize.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -12,7 +12,8 @@ using namespace mlir::bucket;
 namespace {
 /// Moves the reduction loops of a generic op just outside the parallel loop
 /// that indexes the innermost dimension of the output and of an input.
-struct InterchangeForVectorization : public OpRewritePattern<linalg::GenericOp> {
+struct InterchangeForVectorization
+    : public OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
@@ -31,11 +32,12 @@ struct InterchangeForVectorization : public OpRewritePattern<linalg::GenericOp> 
     if (iterators[inner] != utils::IteratorType::parallel)
       return failure();
     // Only worth it when an input is contiguous along that loop too.
-    bool contiguousInput = llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
-      AffineMap map = op.getMatchingIndexingMap(in);
-      return map.getNumResults() > 0 &&
-             map.getResults().back() == outMap.getResults().back();
-    });
+    bool contiguousInput =
+        llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *in) {
+          AffineMap map = op.getMatchingIndexingMap(in);
+          return map.getNumResults() > 0 &&
+                 map.getResults().back() == outMap.getResults().back();
+        });
     if (!contiguousInput)
       return rewriter.notifyMatchFailure(op, "no input is contiguous along the "
                                              "output's innermost loop");

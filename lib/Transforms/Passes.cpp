@@ -174,16 +174,17 @@ struct BucketVerifyLLVMPass
     : public bucket::impl::BucketVerifyLLVMPassBase<BucketVerifyLLVMPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    WalkResult result = module.walk([&](Operation *op) {
-      if (op == module.getOperation() ||
-          isa<LLVM::LLVMDialect>(op->getDialect()))
-        return WalkResult::advance();
-      op->emitError("'")
-          << op->getName()
-          << "' is left after lowering to the LLVM dialect; it cannot be "
-             "translated to LLVM IR";
-      return WalkResult::interrupt();
-    });
+    WalkResult result =
+        module.walk([&](Operation *op) {
+          if (op == module.getOperation() ||
+              isa<LLVM::LLVMDialect>(op->getDialect()))
+            return WalkResult::advance();
+          op->emitError("'")
+              << op->getName()
+              << "' is left after lowering to the LLVM dialect; it cannot be "
+                 "translated to LLVM IR";
+          return WalkResult::interrupt();
+        });
     if (result.wasInterrupted())
       signalPassFailure();
   }

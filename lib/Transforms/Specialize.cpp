@@ -38,7 +38,7 @@ static std::string getBucketSuffix(ArrayRef<std::string> names,
 }
 
 LogicalResult mlir::bucket::decomposeAggregatedOps(RewriterBase &rewriter,
-                                                  Operation *root) {
+                                                   Operation *root) {
   SmallVector<linalg::AggregatedOpInterface> ops;
   root->walk([&](linalg::AggregatedOpInterface op) { ops.push_back(op); });
   for (linalg::AggregatedOpInterface op : ops) {
@@ -56,10 +56,10 @@ LogicalResult mlir::bucket::prepareEntryPoints(ModuleOp module,
                                                StringRef prefix,
                                                bool cInterface) {
   MLIRContext *ctx = module.getContext();
-  if (!prefix.empty() &&
-      (!(llvm::isAlpha(prefix[0]) || prefix[0] == '_') ||
-       !llvm::all_of(prefix,
-                     [](char c) { return llvm::isAlnum(c) || c == '_'; })))
+  if (!prefix.empty() && (!(llvm::isAlpha(prefix[0]) || prefix[0] == '_') ||
+                          !llvm::all_of(prefix, [](char c) {
+                            return llvm::isAlnum(c) || c == '_';
+                          })))
     return module.emitError("symbol prefix '")
            << prefix << "' is not a C identifier";
   SymbolTable symbolTable(module);
@@ -125,8 +125,7 @@ LogicalResult mlir::bucket::verifyBucketizedModule(ModuleOp module) {
     }
     if (!hasStaticSignature(func)) {
       func.emitError("public function '")
-          << func.getName()
-          << "' has dynamic arguments but was not bucketed";
+          << func.getName() << "' has dynamic arguments but was not bucketed";
       ok = false;
     }
   }
@@ -140,11 +139,9 @@ void mlir::bucket::declareHiddenReductions(RewriterBase &rewriter,
       return;
     SmallVector<Attribute> iterators;
     for (utils::IteratorType type : getEffectiveIteratorTypes(op))
-      iterators.push_back(
-          linalg::IteratorTypeAttr::get(op.getContext(), type));
-    rewriter.modifyOpInPlace(op, [&] {
-      op.setIteratorTypesAttr(rewriter.getArrayAttr(iterators));
-    });
+      iterators.push_back(linalg::IteratorTypeAttr::get(op.getContext(), type));
+    rewriter.modifyOpInPlace(
+        op, [&] { op.setIteratorTypesAttr(rewriter.getArrayAttr(iterators)); });
   });
 }
 
@@ -176,9 +173,8 @@ struct StaticSplatSizes : public OpRewritePattern<tensor::SplatOp> {
     }
     if (!changed)
       return rewriter.notifyMatchFailure(op, "no constant size");
-    auto splat = tensor::SplatOp::create(rewriter, op.getLoc(),
-                                         type.clone(shape), op.getInput(),
-                                         dynamicSizes);
+    auto splat = tensor::SplatOp::create(
+        rewriter, op.getLoc(), type.clone(shape), op.getInput(), dynamicSizes);
     rewriter.replaceOpWithNewOp<tensor::CastOp>(op, type, splat);
     return success();
   }
@@ -196,8 +192,8 @@ struct ConcatOfCasts : public OpRewritePattern<tensor::ConcatOp> {
     bool changed = false;
     for (Value input : op.getInputs()) {
       auto cast = input.getDefiningOp<tensor::CastOp>();
-      if (cast && tensor::preservesStaticInformation(cast.getType(),
-                                                     cast.getSource().getType())) {
+      if (cast && tensor::preservesStaticInformation(
+                      cast.getType(), cast.getSource().getType())) {
         inputs.push_back(cast.getSource());
         changed = true;
       } else {
@@ -206,8 +202,8 @@ struct ConcatOfCasts : public OpRewritePattern<tensor::ConcatOp> {
     }
     if (!changed)
       return rewriter.notifyMatchFailure(op, "no static cast to fold");
-    RankedTensorType inferred =
-        tensor::ConcatOp::inferResultType(op.getDim(), ValueRange(inputs).getTypes());
+    RankedTensorType inferred = tensor::ConcatOp::inferResultType(
+        op.getDim(), ValueRange(inputs).getTypes());
     // Keep what the op's own type knows beyond the inputs.
     SmallVector<int64_t> shape(inferred.getShape());
     for (auto [size, known] : llvm::zip(shape, op.getResultType().getShape()))
@@ -216,11 +212,9 @@ struct ConcatOfCasts : public OpRewritePattern<tensor::ConcatOp> {
     RankedTensorType type = inferred.clone(shape);
     if (type == op.getResultType())
       return rewriter.notifyMatchFailure(op, "nothing more static");
-    auto concat =
-        tensor::ConcatOp::create(rewriter, op.getLoc(), type, op.getDim(),
-                                 inputs);
-    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, op.getResultType(),
-                                                concat);
+    auto concat = tensor::ConcatOp::create(rewriter, op.getLoc(), type,
+                                           op.getDim(), inputs);
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, op.getResultType(), concat);
     return success();
   }
 };
@@ -507,7 +501,8 @@ createSpecialization(RewriterBase &rewriter, func::FuncOp func,
                      SymbolTable &symbolTable) {
   auto clone = cast<func::FuncOp>(rewriter.clone(*func));
   clone.setPrivate();
-  clone.setName((func.getName() + "_" + getBucketSuffix(table.dims, row)).str());
+  clone.setName(
+      (func.getName() + "_" + getBucketSuffix(table.dims, row)).str());
   symbolTable.insert(clone, rewriter.getInsertionPoint());
   rewriter.setInsertionPointAfter(clone);
   for (StringRef name :
@@ -567,10 +562,10 @@ static std::optional<std::string> findContradiction(func::FuncOp clone) {
 
 /// Reports the buckets dropped for contradicting an op: a warning when some
 /// are left, an error when none is.
-static LogicalResult
-reportDroppedBuckets(func::FuncOp func, const BucketTable &table,
-                     ArrayRef<std::pair<ArrayRef<int64_t>, std::string>> dropped,
-                     bool noneLeft) {
+static LogicalResult reportDroppedBuckets(
+    func::FuncOp func, const BucketTable &table,
+    ArrayRef<std::pair<ArrayRef<int64_t>, std::string>> dropped,
+    bool noneLeft) {
   auto describe = [&](ArrayRef<int64_t> row) {
     std::string text;
     llvm::raw_string_ostream os(text);

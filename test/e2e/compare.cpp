@@ -464,9 +464,9 @@ int64_t loadInt(ElemType t, const void *p) {
   case ElemType::I64:
     return *(const int64_t *)p;
   case ElemType::F32:
-    return (int64_t) * (const float *)p;
+    return (int64_t)*(const float *)p;
   case ElemType::F64:
-    return (int64_t) * (const double *)p;
+    return (int64_t)*(const double *)p;
   }
   return 0;
 }

@@ -1,4 +1,5 @@
-//===- bucket-opt.cpp - The bucket optimizer driver ------------------------===//
+//===- bucket-opt.cpp - The bucket optimizer driver
+//------------------------===//
 //
 // mlir-opt with bucket's passes, pipelines and test passes registered, so any
 // single pass or pipeline can be run and inspected.
@@ -30,6 +31,6 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::bucket::registerBucketDialect(registry);
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "bucket optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "bucket optimizer driver\n", registry));
 }

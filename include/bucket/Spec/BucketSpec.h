@@ -1,4 +1,5 @@
-//===- BucketSpec.h - Parsing and expanding bucket specifications -*- C++ -*-===//
+//===- BucketSpec.h - Parsing and expanding bucket specifications -*- C++
+//-*-===//
 //
 // A bucket specification says which static sizes each symbolic dimension is
 // compiled for. It is plain text, the same on the command line

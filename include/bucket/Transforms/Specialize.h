@@ -71,7 +71,6 @@ LogicalResult decomposeAggregatedOps(RewriterBase &rewriter, Operation *root);
 /// vectorization and splitting must treat it so. Semantics are unchanged.
 void declareHiddenReductions(RewriterBase &rewriter, Operation *root);
 
-
 } // namespace bucket
 } // namespace mlir
 

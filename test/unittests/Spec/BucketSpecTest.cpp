@@ -41,16 +41,14 @@ TEST(BucketSpecTest, ParsesGridWithSpaces) {
   BucketSpec spec = parseOk(" batch = 1, 4 ,16 ; seq=64 ,128 ");
   ASSERT_EQ(spec.groups.size(), 2u);
   EXPECT_EQ(spec.str(), "batch=1,4,16;seq=64,128");
-  EXPECT_EQ(spec.getNames(),
-            (llvm::SmallVector<std::string>{"batch", "seq"}));
+  EXPECT_EQ(spec.getNames(), (llvm::SmallVector<std::string>{"batch", "seq"}));
 }
 
 TEST(BucketSpecTest, ParsesTuples) {
   BucketSpec spec = parseOk("batch,seq=1x512,4x128,16x64");
   ASSERT_EQ(spec.groups.size(), 1u);
   ASSERT_EQ(spec.groups[0].tuples.size(), 3u);
-  EXPECT_EQ(spec.groups[0].tuples[1],
-            (llvm::SmallVector<int64_t>{4, 128}));
+  EXPECT_EQ(spec.groups[0].tuples[1], (llvm::SmallVector<int64_t>{4, 128}));
   EXPECT_EQ(spec.str(), "batch,seq=1x512,4x128,16x64");
   // Round trip.
   EXPECT_EQ(parseOk(spec.str()).str(), spec.str());
@@ -88,8 +86,9 @@ TEST(BucketSpecTest, RejectsNonPositiveSizes) {
 }
 
 TEST(BucketSpecTest, RejectsUnsortedAndDuplicateSizes) {
-  EXPECT_NE(parseError("seq=128,64").find("strictly ascending, but 64 follows 128"),
-            std::string::npos);
+  EXPECT_NE(
+      parseError("seq=128,64").find("strictly ascending, but 64 follows 128"),
+      std::string::npos);
   EXPECT_NE(parseError("seq=64,64").find("strictly ascending"),
             std::string::npos);
   EXPECT_NE(parseError("b,s=1x64,1x64").find("duplicate bucket"),
