@@ -1,10 +1,12 @@
 //===- ObjectEmitter.cpp - LLVM IR and object files -----------------------===//
 
 #include "bucket/Target/ObjectEmitter.h"
+#include "bucket/IR/BucketDialect.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Bitcode/BitcodeReader.h"
@@ -512,6 +514,11 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
 
   DialectRegistry registry;
   registerAllToLLVMIRTranslations(registry);
+  // bucket.* attributes describe the tensor-level functions for the header;
+  // they have nothing to say in LLVM IR.
+  registry.addExtension(+[](MLIRContext *, BucketDialect *dialect) {
+    dialect->addInterfaces<LLVMTranslationDialectInterface>();
+  });
   module->getContext()->appendDialectRegistry(registry);
 
   llvm::LLVMContext llvmContext;

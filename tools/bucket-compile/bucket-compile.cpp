@@ -13,6 +13,7 @@
 #include "bucket/Target/ObjectEmitter.h"
 #include "bucket/Transforms/Passes.h"
 #include "bucket/Transforms/Specialize.h"
+#include "bucket/Version.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -24,15 +25,20 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+
+#include <chrono>
+#include <mutex>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -124,6 +130,14 @@ struct Options {
       cl::desc("Also export each bucket's static function (public, with its "
                "C interface), for benchmarks that call a bucket directly"),
       cl::cat(category)};
+  cl::opt<bool> verbose{
+      "verbose",
+      cl::desc("Print one line per bucket (its name and the seconds its "
+               "lowering took) and the time of each stage; printed by "
+               "default for more than 4 buckets"),
+      cl::cat(category)};
+  cl::opt<bool> quiet{"quiet", cl::desc("Print no progress lines"),
+                      cl::cat(category)};
   cl::opt<bool> printPipeline{
       "print-lowering-pipeline",
       cl::desc("Print the textual lowering pipeline (for mlir-opt) and exit"),
@@ -145,6 +159,81 @@ std::string defaultModelName(StringRef header) {
     name = "model_" + name;
   return name;
 }
+} // namespace
+
+namespace {
+/// Adds up the seconds the passes take on each function, for the progress
+/// lines. Function passes run in parallel on several threads.
+class FunctionTimes : public PassInstrumentation {
+public:
+  void runBeforePass(Pass *, Operation *op) override {
+    if (auto func = dyn_cast<func::FuncOp>(op)) {
+      std::lock_guard<std::mutex> lock(mutex);
+      starts[op] = Clock::now();
+    }
+  }
+  void runAfterPass(Pass *, Operation *op) override { stop(op); }
+  void runAfterPassFailed(Pass *, Operation *op) override { stop(op); }
+
+  double getSeconds(StringRef name) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return seconds.lookup(name);
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  void stop(Operation *op) {
+    auto func = dyn_cast<func::FuncOp>(op);
+    if (!func)
+      return;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = starts.find(op);
+    if (it == starts.end())
+      return;
+    seconds[func.getName()] +=
+        std::chrono::duration<double>(Clock::now() - it->second).count();
+    starts.erase(it);
+  }
+
+  std::mutex mutex;
+  DenseMap<Operation *, Clock::time_point> starts;
+  llvm::StringMap<double> seconds;
+};
+
+/// Progress lines on stderr: one per stage and per bucket when asked for
+/// (--verbose) or when there are more than a few buckets, none with --quiet.
+class Progress {
+public:
+  explicit Progress(const Options &opts) : opts(opts) {}
+
+  /// Decides, once the buckets are known, whether to print.
+  void setNumBuckets(size_t numBuckets) {
+    enabled = !opts.quiet && (opts.verbose || numBuckets > 4);
+  }
+  void stage(StringRef what) {
+    if (enabled)
+      llvm::errs() << "bucket-compile: " << what << " in "
+                   << llvm::format("%.2f", lap()) << " s\n";
+    else
+      lap();
+  }
+  void bucket(StringRef name, double seconds) {
+    if (enabled)
+      llvm::errs() << "bucket-compile:   " << name << " "
+                   << llvm::format("%.2f", seconds) << " s\n";
+  }
+
+private:
+  double lap() {
+    auto now = std::chrono::steady_clock::now();
+    double seconds = std::chrono::duration<double>(now - last).count();
+    last = now;
+    return seconds;
+  }
+  const Options &opts;
+  bool enabled = false;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
 } // namespace
 
 /// Checks the options that the compilation would otherwise only trip over
@@ -183,8 +272,72 @@ static void getBucketizeOptions(const Options &opts,
   options.exportBuckets = opts.exportBuckets.getValue();
 }
 
+/// Runs the tensor-level preparation: the bucketize pipeline (or just its
+/// first pass without bucketing). bucket-opt --bucket-bucketize with the
+/// same options prints the same module.
+static LogicalResult bucketize(const Options &opts, ModuleOp module) {
+  bucket::BucketizeOptions options;
+  getBucketizeOptions(opts, options);
+  PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  if (opts.noBucketing)
+    pm.addPass(bucket::createBucketPrepareEntryPointsPass(
+        {options.symbolPrefix, options.cInterface}));
+  else
+    bucket::buildBucketizePipeline(pm, options);
+  return pm.run(module);
+}
+
+static LogicalResult writeHeader(const Options &opts, ModuleOp module) {
+  std::string error;
+  auto headerFile = openOutputFile(opts.header, &error);
+  if (!headerFile) {
+    llvm::errs() << "bucket-compile: " << error << "\n";
+    return failure();
+  }
+  std::string name = opts.modelName.empty() ? defaultModelName(opts.header)
+                                            : opts.modelName.getValue();
+  if (failed(bucket::emitCHeader(module, name, headerFile->os())))
+    return failure();
+  headerFile->keep();
+  return success();
+}
+
+/// Lowers to the LLVM dialect, for the target's vector width (the host's
+/// unless --target/--mcpu/--mattr say otherwise), and prints the time each
+/// bucket took.
+static LogicalResult lower(ModuleOp module, const bucket::TargetOptions &target,
+                           Progress &progress) {
+  SmallVector<std::string> buckets;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func->hasAttr(bucket::kSpecializationOfAttrName))
+      buckets.push_back(func.getName().str());
+  PassManager pm(module.getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  auto times = std::make_unique<FunctionTimes>();
+  FunctionTimes *timesPtr = times.get();
+  pm.addInstrumentation(std::move(times));
+  bucket::buildLowerToLLVMPipeline(pm, bucket::getTargetVectorBits(target));
+  if (failed(pm.run(module)))
+    return failure();
+  progress.stage("lowered to the LLVM dialect");
+  for (const std::string &name : buckets)
+    progress.bucket(name, timesPtr->getSeconds(name));
+  return success();
+}
+
+static LogicalResult writeModule(ModuleOp module, llvm::ToolOutputFile &out) {
+  module.print(out.os());
+  out.os() << "\n";
+  out.keep();
+  return success();
+}
+
 static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
                              MLIRContext &context) {
+  Progress progress(opts);
   std::string error;
   auto file = openInputFile(opts.input, &error);
   if (!file) {
@@ -195,77 +348,45 @@ static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
+  if (!module || failed(bucketize(opts, *module)))
     return failure();
-
-  // The whole tensor-level preparation is the bucketize pipeline (or just
-  // its first pass without bucketing): bucket-opt --bucket-bucketize with
-  // the same options prints the same module.
-  bucket::BucketizeOptions bucketize;
-  getBucketizeOptions(opts, bucketize);
-  PassManager pm(&context);
-  if (failed(applyPassManagerCLOptions(pm)))
+  size_t numBuckets =
+      llvm::count_if(module->getOps<func::FuncOp>(), [](func::FuncOp func) {
+        return func->hasAttr(bucket::kSpecializationOfAttrName);
+      });
+  progress.setNumBuckets(numBuckets);
+  progress.stage(("specialized " + Twine(numBuckets) + " buckets").str());
+  if (!opts.header.empty() && failed(writeHeader(opts, *module)))
     return failure();
-  if (opts.noBucketing)
-    pm.addPass(bucket::createBucketPrepareEntryPointsPass(
-        {bucketize.symbolPrefix, bucketize.cInterface}));
-  else
-    bucket::buildBucketizePipeline(pm, bucketize);
-  if (failed(pm.run(*module)))
-    return failure();
-
-  if (!opts.header.empty()) {
-    auto headerFile = openOutputFile(opts.header, &error);
-    if (!headerFile) {
-      llvm::errs() << "bucket-compile: " << error << "\n";
-      return failure();
-    }
-    std::string name = opts.modelName.empty() ? defaultModelName(opts.header)
-                                              : opts.modelName.getValue();
-    if (failed(bucket::emitCHeader(*module, name, headerFile->os())))
-      return failure();
-    headerFile->keep();
-  }
 
   auto out = openOutputFile(opts.output, &error);
   if (!out) {
     llvm::errs() << "bucket-compile: " << error << "\n";
     return failure();
   }
-  if (opts.emit == EmitKind::Bucketed) {
-    module->print(out->os());
-    out->os() << "\n";
-    out->keep();
-    return success();
-  }
-
-  PassManager lower(&context);
-  if (failed(applyPassManagerCLOptions(lower)))
+  if (opts.emit == EmitKind::Bucketed)
+    return writeModule(*module, *out);
+  if (failed(lower(*module, target, progress)))
     return failure();
-  // The code generation of static buckets tiles for the target's vector
-  // width (the host's unless --target/--mcpu/--mattr say otherwise).
-  bucket::buildLowerToLLVMPipeline(lower, bucket::getTargetVectorBits(target));
-  if (failed(lower.run(*module)))
-    return failure();
-  if (opts.emit == EmitKind::Lowered) {
-    module->print(out->os());
-    out->os() << "\n";
-    out->keep();
-    return success();
-  }
-
+  if (opts.emit == EmitKind::Lowered)
+    return writeModule(*module, *out);
   if (failed(bucket::emitLLVMOutput(*module, target,
                                     opts.emit == EmitKind::LLVMIR
                                         ? bucket::OutputKind::LLVMIR
                                         : bucket::OutputKind::Object,
                                     out->os())))
     return failure();
+  progress.stage(opts.emit == EmitKind::LLVMIR ? "optimized LLVM IR"
+                                               : "compiled the object file");
   out->keep();
   return success();
 }
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::AddExtraVersionPrinter([](raw_ostream &os) {
+    os << "bucket-compile (bucket " BUCKET_VERSION ")\n";
+  });
   registerAllPasses();
   bucket::registerBucketTransformsPasses();
   registerMLIRContextCLOptions();

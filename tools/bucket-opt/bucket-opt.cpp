@@ -8,6 +8,7 @@
 
 #include "bucket/Pipeline/Pipeline.h"
 #include "bucket/Transforms/Passes.h"
+#include "bucket/Version.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -21,6 +22,9 @@ void registerTestPaddingAnalysisPass();
 } // namespace mlir::bucket::test
 
 int main(int argc, char **argv) {
+  llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
+    os << "bucket-opt (bucket " BUCKET_VERSION ")\n";
+  });
   mlir::registerAllPasses();
   mlir::bucket::registerBucketTransformsPasses();
   mlir::bucket::registerBucketPipelines();
