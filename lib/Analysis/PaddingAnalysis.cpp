@@ -17,7 +17,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/Error.h"
+
+#define DEBUG_TYPE "bucket-padding"
 
 using namespace mlir;
 using namespace mlir::bucket;
@@ -340,6 +343,16 @@ std::optional<Failure> PadValueSearch::run() {
   for (unsigned round = 0; round <= args.size(); ++round) {
     analyzer.emplace(func, dims, args.padValues, args.masks);
     fault = analyzer->run();
+    LLVM_DEBUG({
+      llvm::dbgs() << "padding @" << func.getName() << " round " << round
+                   << ":";
+      for (TypedAttr value : args.padValues)
+        llvm::dbgs() << " " << (value ? value : Attribute());
+      if (fault)
+        llvm::dbgs() << "; fails at " << fault->op->getName() << ": "
+                     << fault->message;
+      llvm::dbgs() << "\n";
+    });
     if (!fault)
       break;
     std::optional<unsigned> target = findTarget(*fault);
@@ -465,5 +478,12 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
                                                       : TypedAttr());
   result.splitBlockers = search.getAnalyzer().splitBlockers;
   result.splitBlockerReasons = search.getAnalyzer().splitBlockerReasons;
+  LLVM_DEBUG({
+    for (auto [k, blocker] : llvm::enumerate(result.splitBlockers))
+      if (blocker)
+        llvm::dbgs() << "padding @" << func.getName() << ": dimension " << k
+                     << " not splittable: " << blocker->getName() << ": "
+                     << result.splitBlockerReasons[k] << "\n";
+  });
   return result;
 }

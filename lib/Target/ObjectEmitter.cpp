@@ -374,6 +374,132 @@ bool mlir::bucket::canEmitInParallel(llvm::Module &module) {
          getNumParts(module) > 1;
 }
 
+/// The module split into `numParts` parts by function, as bitcode. The split
+/// externalizes the module's local symbols: it splits a copy, so that the
+/// caller can still compile the module as it is.
+static SmallVector<SmallString<0>> splitToBitcode(llvm::Module &module,
+                                                  unsigned numParts) {
+  SmallVector<SmallString<0>> bitcode;
+  llvm::SplitModule(
+      *llvm::CloneModule(module), numParts,
+      [&](std::unique_ptr<llvm::Module> part) {
+        SmallString<0> buffer;
+        llvm::raw_svector_ostream out(buffer);
+        llvm::WriteBitcodeToFile(*part, out);
+        bitcode.push_back(std::move(buffer));
+      },
+      /*PreserveLocals=*/false, /*RoundRobin=*/true);
+  return bitcode;
+}
+
+namespace {
+/// Temporary files, removed whatever happens.
+class TempFiles {
+public:
+  ~TempFiles() {
+    for (const std::string &file : files)
+      llvm::sys::fs::remove(file);
+  }
+  /// A new file's path, or an error message.
+  llvm::Expected<std::string> create(StringRef suffix) {
+    SmallString<128> path;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("bucket", suffix, path))
+      return llvm::createStringError(ec, "cannot create a temporary file: " +
+                                             ec.message());
+    files.push_back(path.str().str());
+    return files.back();
+  }
+
+private:
+  SmallVector<std::string> files;
+};
+} // namespace
+
+/// Optimizes and compiles one part (bitcode) into the object file `path`;
+/// an error message, empty on success.
+static std::string compilePart(StringRef bitcode, const ResolvedTarget &target,
+                               const std::string &path) {
+  std::string error;
+  llvm::LLVMContext context;
+  (void)runCatchingErrors(
+      context,
+      [&] {
+        llvm::Expected<std::unique_ptr<llvm::Module>> part =
+            llvm::parseBitcodeFile(llvm::MemoryBufferRef(bitcode, "part"),
+                                   context);
+        if (!part) {
+          error = llvm::toString(part.takeError());
+          return;
+        }
+        std::unique_ptr<llvm::TargetMachine> machine =
+            createTargetMachine(target);
+        if (!machine) {
+          error = "cannot create a target machine for '" + target.triple.str() +
+                  "'";
+          return;
+        }
+        std::error_code ec;
+        llvm::raw_fd_ostream out(path, ec);
+        if (ec) {
+          error = "cannot write " + path + ": " + ec.message();
+          return;
+        }
+        emitObject(**part, *machine, target.optLevel, out, error);
+      },
+      error);
+  return error;
+}
+
+/// Compiles the parts on a thread pool; the error of each part that failed.
+static void compileParts(ArrayRef<SmallString<0>> bitcode,
+                         const ResolvedTarget &target,
+                         ArrayRef<std::string> objects,
+                         SmallVectorImpl<std::string> &errors) {
+  SmallVector<std::string> partErrors(bitcode.size());
+  {
+    CodegenErrorScope errorScope;
+    llvm::StdThreadPool pool(llvm::hardware_concurrency(bitcode.size()));
+    for (unsigned i = 0; i < bitcode.size(); ++i)
+      pool.async([&, i] {
+        partErrors[i] = compilePart(bitcode[i], target, objects[i]);
+      });
+    pool.wait();
+  }
+  for (auto [i, error] : llvm::enumerate(partErrors))
+    if (!error.empty())
+      errors.push_back("in part " + std::to_string(i + 1) + " of " +
+                       std::to_string(partErrors.size()) + ": " + error);
+}
+
+/// Links the parts' objects into one relocatable object written to `os`,
+/// with the split's symbols made local again.
+static LogicalResult linkParts(ArrayRef<std::string> objects, TempFiles &temps,
+                               llvm::raw_pwrite_stream &os,
+                               SmallVectorImpl<std::string> &errors) {
+  llvm::Expected<std::string> linked = temps.create("o");
+  if (!linked) {
+    errors.push_back(llvm::toString(linked.takeError()));
+    return failure();
+  }
+  std::string ld = findTool("ld.lld"), objcopy = findTool("llvm-objcopy");
+  SmallVector<StringRef> ldArgs = {ld, "-r", "-o", *linked};
+  for (const std::string &object : objects)
+    ldArgs.push_back(object);
+  if (failed(runTool(ldArgs, errors)) ||
+      failed(runTool({objcopy, "--localize-hidden", *linked}, errors)))
+    return failure();
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> result =
+      llvm::MemoryBuffer::getFile(*linked);
+  if (!result) {
+    errors.push_back("cannot read " + *linked + ": " +
+                     result.getError().message());
+    return failure();
+  }
+  os << (*result)->getBuffer();
+  return success();
+}
+
 ParallelEmitResult mlir::bucket::emitObjectInParallel(
     llvm::Module &module, const bucket::TargetOptions &options,
     llvm::raw_pwrite_stream &os, SmallVectorImpl<std::string> &errors) {
@@ -386,110 +512,23 @@ ParallelEmitResult mlir::bucket::emitObjectInParallel(
     errors.push_back("parallel code generation is unavailable");
     return ParallelEmitResult::Unavailable;
   }
-  // The split externalizes the module's local symbols: split a copy, so that
-  // the caller can still compile the module as it is.
-  unsigned numParts = getNumParts(module);
-  SmallVector<SmallString<0>> bitcode;
-  llvm::SplitModule(
-      *llvm::CloneModule(module), numParts,
-      [&](std::unique_ptr<llvm::Module> part) {
-        SmallString<0> buffer;
-        llvm::raw_svector_ostream out(buffer);
-        llvm::WriteBitcodeToFile(*part, out);
-        bitcode.push_back(std::move(buffer));
-      },
-      /*PreserveLocals=*/false, /*RoundRobin=*/true);
-
-  // Temporary files, removed whatever happens.
-  SmallVector<std::string> files;
-  llvm::scope_exit cleanup([&] {
-    for (const std::string &file : files)
-      llvm::sys::fs::remove(file);
-  });
-  std::string tempError;
-  auto tempFile = [&](StringRef suffix) -> std::string {
-    SmallString<128> path;
-    if (std::error_code ec =
-            llvm::sys::fs::createTemporaryFile("bucket", suffix, path)) {
-      tempError = "cannot create a temporary file: " + ec.message();
-      return std::string();
-    }
-    files.push_back(path.str().str());
-    return files.back();
-  };
-
-  SmallVector<std::string> objects(bitcode.size());
-  for (std::string &object : objects) {
-    if ((object = tempFile("o")).empty()) {
-      errors.push_back(tempError);
+  SmallVector<SmallString<0>> bitcode =
+      splitToBitcode(module, getNumParts(module));
+  TempFiles temps;
+  SmallVector<std::string> objects;
+  for (unsigned i = 0; i < bitcode.size(); ++i) {
+    llvm::Expected<std::string> object = temps.create("o");
+    if (!object) {
+      errors.push_back(llvm::toString(object.takeError()));
       return ParallelEmitResult::Unavailable;
     }
+    objects.push_back(*object);
   }
-  SmallVector<std::string> partErrors(bitcode.size());
-  {
-    CodegenErrorScope errorScope;
-    llvm::StdThreadPool pool(llvm::hardware_concurrency(numParts));
-    for (unsigned i = 0; i < bitcode.size(); ++i) {
-      pool.async([&, i] {
-        std::string &error = partErrors[i];
-        llvm::LLVMContext context;
-        (void)runCatchingErrors(
-            context,
-            [&] {
-              llvm::Expected<std::unique_ptr<llvm::Module>> part =
-                  llvm::parseBitcodeFile(
-                      llvm::MemoryBufferRef(bitcode[i], "part"), context);
-              if (!part) {
-                error = llvm::toString(part.takeError());
-                return;
-              }
-              std::unique_ptr<llvm::TargetMachine> machine =
-                  createTargetMachine(*target);
-              if (!machine) {
-                error = "cannot create a target machine for '" +
-                        target->triple.str() + "'";
-                return;
-              }
-              std::error_code ec;
-              llvm::raw_fd_ostream out(objects[i], ec);
-              if (ec) {
-                error = "cannot write " + objects[i] + ": " + ec.message();
-                return;
-              }
-              emitObject(**part, *machine, target->optLevel, out, error);
-            },
-            error);
-      });
-    }
-    pool.wait();
-  }
-  for (auto [i, error] : llvm::enumerate(partErrors))
-    if (!error.empty())
-      errors.push_back("in part " + std::to_string(i + 1) + " of " +
-                       std::to_string(partErrors.size()) + ": " + error);
+  compileParts(bitcode, *target, objects, errors);
   if (!errors.empty())
     return ParallelEmitResult::CompileFailed;
-
-  std::string linked = tempFile("o");
-  if (linked.empty()) {
-    errors.push_back(tempError);
+  if (failed(linkParts(objects, temps, os, errors)))
     return ParallelEmitResult::Unavailable;
-  }
-  std::string ld = findTool("ld.lld"), objcopy = findTool("llvm-objcopy");
-  SmallVector<StringRef> ldArgs = {ld, "-r", "-o", linked};
-  for (const std::string &object : objects)
-    ldArgs.push_back(object);
-  if (failed(runTool(ldArgs, errors)) ||
-      failed(runTool({objcopy, "--localize-hidden", linked}, errors)))
-    return ParallelEmitResult::Unavailable;
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> result =
-      llvm::MemoryBuffer::getFile(linked);
-  if (!result) {
-    errors.push_back("cannot read " + linked + ": " +
-                     result.getError().message());
-    return ParallelEmitResult::Unavailable;
-  }
-  os << (*result)->getBuffer();
   return ParallelEmitResult::Written;
 }
 

@@ -175,6 +175,50 @@ takeConstantFill(RewriterBase &rewriter, linalg::LinalgOp op,
   return value;
 }
 
+/// Cache blocks: tiles of at most kCacheBlock along n and k.
+static FailureOr<linalg::LinalgOp> cacheBlock(RewriterBase &rewriter,
+                                              linalg::LinalgOp op, unsigned n,
+                                              unsigned k) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> outer(ranges.size(), 0);
+  if (ranges[n] > kCacheBlock)
+    outer[n] = largestDivisorUpTo(ranges[n], kCacheBlock);
+  if (ranges[k] > kCacheBlock)
+    outer[k] = largestDivisorUpTo(ranges[k], kCacheBlock);
+  LLVM_DEBUG(llvm::dbgs() << "contraction " << formatSizes(ranges)
+                          << ": cache blocks " << formatSizes(outer) << "\n");
+  FailureOr<scf::SCFTilingResult> blocked = tile(rewriter, op, outer);
+  if (failed(blocked) || blocked->tiledOps.empty())
+    return failure();
+  return cast<linalg::LinalgOp>(blocked->tiledOps.back());
+}
+
+/// The register tiles first (`sizes` without the reduction loops), each
+/// filled with `value`, then the reduction loops inside (all of them: a tile
+/// filled inside one would restart its sum). The accumulator's first value
+/// folds to the constant. Returns the tile's op.
+static FailureOr<linalg::LinalgOp>
+tileFromConstant(RewriterBase &rewriter, linalg::LinalgOp op,
+                 const linalg::ContractionDimensions &dims,
+                 ArrayRef<int64_t> sizes, TypedAttr value) {
+  SmallVector<int64_t> tileSizes(sizes);
+  for (unsigned d : dims.k)
+    tileSizes[d] = 0;
+  FailureOr<scf::SCFTilingResult> tiles = tile(rewriter, op, tileSizes);
+  if (failed(tiles) || tiles->tiledOps.empty())
+    return failure();
+  op = cast<linalg::LinalgOp>(tiles->tiledOps.back());
+  OpOperand *init = op.getDpsInitOperand(0);
+  rewriter.setInsertionPoint(op);
+  Value constant = arith::ConstantOp::create(rewriter, op.getLoc(), value);
+  auto fill =
+      linalg::FillOp::create(rewriter, op.getLoc(), constant, init->get());
+  rewriter.modifyOpInPlace(op, [&] { init->set(fill.getResult(0)); });
+  (void)vectorizeAndReplace(rewriter, fill,
+                            /*createNamedContraction=*/false);
+  return op;
+}
+
 /// Makes `op` accumulate into `value` again (a linalg.fill of its init): what
 /// takeConstantFill took away, when the strategy that would have started
 /// each register tile from the constant cannot be applied after all.
@@ -226,17 +270,10 @@ generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     return failure();
   };
   if (ranges[n] > kCacheBlock || ranges[k] > kCacheBlock) {
-    SmallVector<int64_t> outer(ranges.size(), 0);
-    if (ranges[n] > kCacheBlock)
-      outer[n] = largestDivisorUpTo(ranges[n], kCacheBlock);
-    if (ranges[k] > kCacheBlock)
-      outer[k] = largestDivisorUpTo(ranges[k], kCacheBlock);
-    LLVM_DEBUG(llvm::dbgs() << "contraction " << formatSizes(ranges)
-                            << ": cache blocks " << formatSizes(outer) << "\n");
-    FailureOr<scf::SCFTilingResult> blocked = tile(rewriter, op, outer);
-    if (failed(blocked) || blocked->tiledOps.empty())
+    FailureOr<linalg::LinalgOp> blocked = cacheBlock(rewriter, op, n, k);
+    if (failed(blocked))
       return giveUp(op, "cache blocking failed");
-    op = cast<linalg::LinalgOp>(blocked->tiledOps.back());
+    op = *blocked;
     ranges = op.getStaticLoopRanges();
   }
   SmallVector<int64_t> sizes(ranges.size(), 1);
@@ -248,26 +285,11 @@ generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
                           << (fillValue ? ", from a constant fill" : "")
                           << "\n");
   if (fillValue) {
-    // The register tiles first, each filled with the constant, then the
-    // reduction loops inside (all of them: a tile filled inside one would
-    // restart its sum). The accumulator's first value folds to the
-    // constant.
-    SmallVector<int64_t> tileSizes = sizes;
-    for (unsigned d : dims.k)
-      tileSizes[d] = 0;
-    FailureOr<scf::SCFTilingResult> tiles = tile(rewriter, op, tileSizes);
-    if (failed(tiles) || tiles->tiledOps.empty())
+    FailureOr<linalg::LinalgOp> tileOp =
+        tileFromConstant(rewriter, op, dims, sizes, *fillValue);
+    if (failed(tileOp))
       return giveUp(op, "register tiling failed");
-    op = cast<linalg::LinalgOp>(tiles->tiledOps.back());
-    OpOperand *init = op.getDpsInitOperand(0);
-    rewriter.setInsertionPoint(op);
-    Value constant =
-        arith::ConstantOp::create(rewriter, op.getLoc(), *fillValue);
-    auto fill =
-        linalg::FillOp::create(rewriter, op.getLoc(), constant, init->get());
-    rewriter.modifyOpInPlace(op, [&] { init->set(fill.getResult(0)); });
-    (void)vectorizeAndReplace(rewriter, fill,
-                              /*createNamedContraction=*/false);
+    op = *tileOp;
     sizes.assign(sizes.size(), 0);
     for (unsigned d : dims.k)
       sizes[d] = 1;
@@ -417,6 +439,21 @@ static LogicalResult generateGeneric(RewriterBase &rewriter,
                              /*createNamedContraction=*/false);
 }
 
+/// The K x N constant `weights` as N/NR contiguous K x NR panels
+/// (`packedType`): Bp[p][kk][j] = B[kk][p * nr + j].
+static DenseElementsAttr packPanels(DenseElementsAttr weights,
+                                    RankedTensorType packedType) {
+  int64_t panels = packedType.getDimSize(0), k = packedType.getDimSize(1),
+          nr = packedType.getDimSize(2), n = panels * nr;
+  SmallVector<float> values = llvm::to_vector(weights.getValues<float>());
+  SmallVector<float> packed(values.size());
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t j = 0; j < nr; ++j)
+        packed[(p * k + kk) * nr + j] = values[kk * n + p * nr + j];
+  return DenseElementsAttr::get(packedType, ArrayRef<float>(packed));
+}
+
 /// A matmul streams a K x NR column panel of its right-hand side per register
 /// tile, with rows N floats apart: at N = 1024 (4 KiB) every row of a panel
 /// maps to the same cache sets. Packing the right-hand side into N/NR
@@ -457,16 +494,8 @@ static SmallVector<linalg::LinalgOp> packRhs(RewriterBase &rewriter,
   Value packedRhs;
   DenseElementsAttr weights;
   if (matchPattern(rhs, m_Constant(&weights))) {
-    // Bp[p][kk][j] = B[kk][p * nr + j].
-    SmallVector<float> values = llvm::to_vector(weights.getValues<float>());
-    SmallVector<float> packed(values.size());
-    for (int64_t p = 0; p < panels; ++p)
-      for (int64_t kk = 0; kk < k; ++kk)
-        for (int64_t j = 0; j < nr; ++j)
-          packed[(p * k + kk) * nr + j] = values[kk * n + p * nr + j];
-    packedRhs = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(packedType, ArrayRef<float>(packed)));
+    packedRhs = arith::ConstantOp::create(rewriter, loc,
+                                          packPanels(weights, packedType));
   } else {
     auto expandedType =
         RankedTensorType::get({k, panels, nr}, rewriter.getF32Type());
