@@ -5,6 +5,7 @@
 #include "bucket/Analysis/PaddingAnalysis.h"
 #include "bucket/Analysis/Utils.h"
 #include "bucket/Spec/BucketSpec.h"
+#include "bucket/Spec/OptionLists.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -328,33 +329,30 @@ static FailureOr<BucketTable> resolveSpec(func::FuncOp func,
 static LogicalResult applyPaddingOptions(func::FuncOp func,
                                          const SpecializeOptions &options) {
   Builder b(func.getContext());
-  auto parseIndex = [&](StringRef text, unsigned &index) -> LogicalResult {
-    if (text.trim().getAsInteger(10, index) || index >= func.getNumArguments())
-      return func.emitError()
-             << "'" << text.trim() << "' is not an argument number of '"
-             << func.getName() << "' (it has " << func.getNumArguments()
-             << " arguments)";
-    return success();
+  auto checkIndex = [&](unsigned index) -> LogicalResult {
+    if (index < func.getNumArguments())
+      return success();
+    return func.emitError()
+           << "'" << index << "' is not an argument number of '"
+           << func.getName() << "' (it has " << func.getNumArguments()
+           << " arguments)";
   };
-  SmallVector<StringRef> items;
-  StringRef(options.padValues).split(items, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef item : items) {
-    auto [index, value] = item.split('=');
-    unsigned i;
-    if (value.empty())
-      return func.emitError() << "invalid pad value '" << item
-                              << "'; expected <argument>=<value>";
-    if (failed(parseIndex(index, i)))
+  auto padValues = parsePadValueList(options.padValues);
+  if (!padValues)
+    return func.emitError() << llvm::toString(padValues.takeError());
+  for (const ArgumentValue &entry : *padValues) {
+    if (failed(checkIndex(entry.argument)))
       return failure();
-    func.setArgAttr(i, kPadValueAttrName, b.getStringAttr(value.trim()));
+    func.setArgAttr(entry.argument, kPadValueAttrName,
+                    b.getStringAttr(entry.value));
   }
-  items.clear();
-  StringRef(options.masks).split(items, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef item : items) {
-    unsigned i;
-    if (failed(parseIndex(item, i)))
+  auto masks = parseArgumentList(options.masks);
+  if (!masks)
+    return func.emitError() << llvm::toString(masks.takeError());
+  for (unsigned index : *masks) {
+    if (failed(checkIndex(index)))
       return failure();
-    func.setArgAttr(i, kMaskAttrName, b.getUnitAttr());
+    func.setArgAttr(index, kMaskAttrName, b.getUnitAttr());
   }
   return success();
 }
@@ -368,29 +366,26 @@ resolvePolicies(func::FuncOp func, const DimensionAnalysis &analysis,
   if (text.empty())
     if (auto attr = func->getAttrOfType<StringAttr>(kOutOfRangeAttrName))
       text = attr.getValue();
-  SmallVector<StringRef> items;
-  text.split(items, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef item : items) {
-    auto [name, policyText] = item.split('=');
-    bool all = policyText.empty();
-    if (all)
-      policyText = name;
-    std::optional<OutOfRangePolicy> policy = parseOutOfRangePolicy(policyText);
+  auto entries = parsePolicyList(text);
+  if (!entries)
+    return func.emitError() << llvm::toString(entries.takeError());
+  for (const DimPolicy &entry : *entries) {
+    std::optional<OutOfRangePolicy> policy =
+        parseOutOfRangePolicy(entry.policy);
     if (!policy)
-      return func.emitError()
-             << "unknown out-of-range policy '" << policyText.trim()
-             << "'; expected error, fallback, split or "
-                "truncate";
+      return func.emitError() << "unknown out-of-range policy '" << entry.policy
+                              << "'; expected error, fallback, split or "
+                                 "truncate";
     bool found = false;
     for (auto [id, dim] : llvm::enumerate(dims)) {
-      if (all || llvm::is_contained(dim.names, name.trim().str())) {
+      if (entry.dim.empty() || llvm::is_contained(dim.names, entry.dim)) {
         policies[id] = *policy;
         found = true;
       }
     }
     if (!found)
       return func.emitError()
-             << "unknown dimension '" << name.trim()
+             << "unknown dimension '" << entry.dim
              << "' in the out-of-range policies of '" << func.getName() << "'";
   }
   int splitCount = 0;
