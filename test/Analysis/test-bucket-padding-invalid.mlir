@@ -485,3 +485,80 @@ func.func @names_the_right_dimension(%acc: tensor<?xf32> {bucket.dims = ["S"]},
   } -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// A mask bias that is not large enough to act as -inf (-1000, above the
+// -1e4 threshold): the masked max could pick a padded key, so it is refused
+// even with the declaration. (With a bias of -10000 the same function is
+// accepted: test-bucket-padding.mlir, @masked_attention.)
+#qk  = affine_map<(q, k) -> (q, k)>
+#kk  = affine_map<(q, k) -> (k)>
+#qq  = affine_map<(q, k) -> (q)>
+#s1  = affine_map<(s) -> (s)>
+func.func @weak_mask_bias(%scores: tensor<?x?xf32> {bucket.dims = ["seq", "seq"], bucket.pad_value = "0"},
+                          %mask: tensor<?xi64> {bucket.dims = ["seq"], bucket.mask}) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %mask, %c0 : tensor<?xi64>
+  %one = arith.constant 1.0 : f32
+  %big = arith.constant -1000.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %es = tensor.empty(%n) : tensor<?xf32>
+  %bias = linalg.generic {indexing_maps = [#s1, #s1], iterator_types = ["parallel"]}
+      ins(%mask : tensor<?xi64>) outs(%es : tensor<?xf32>) {
+  ^bb0(%m: i64, %o: f32):
+    %mf = arith.sitofp %m : i64 to f32
+    %p = arith.subf %one, %mf : f32
+    %b = arith.mulf %p, %big : f32
+    linalg.yield %b : f32
+  } -> tensor<?xf32>
+  %ess = tensor.empty(%n, %n) : tensor<?x?xf32>
+  %sc = linalg.generic {indexing_maps = [#qk, #kk, #qk], iterator_types = ["parallel", "parallel"]}
+      ins(%scores, %bias : tensor<?x?xf32>, tensor<?xf32>) outs(%ess : tensor<?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<?x?xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%es : tensor<?xf32>) -> tensor<?xf32>
+  // expected-error @below {{'linalg.generic' reduces over padded dimension 'seq' and combines its padded iterations with 'arith.maximumf'}}
+  %max = linalg.generic {indexing_maps = [#qk, #qq], iterator_types = ["parallel", "reduction"]}
+      ins(%sc : tensor<?x?xf32>) outs(%mi : tensor<?xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %m = arith.maximumf %acc, %a : f32
+    linalg.yield %m : f32
+  } -> tensor<?xf32>
+  return %max : tensor<?xf32>
+}
+
+// -----
+
+// The size of a padded dimension read from an intermediate tensor (not an
+// argument) is just as much the bucket's size.
+#rd   = affine_map<(r, d) -> (r, d)>
+#d_rd = affine_map<(r, d) -> (d)>
+#d    = affine_map<(d) -> (d)>
+func.func @mean_of_intermediate(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %t = math.tanh %x : tensor<?x4xf32>
+  // expected-note @below {{the size is read here}}
+  %seq = tensor.dim %t, %c0 : tensor<?x4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#rd, #d_rd], iterator_types = ["reduction", "parallel"]}
+      ins(%t : tensor<?x4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.addf %v, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %seq_i64 = arith.index_cast %seq : index to i64
+  %seq_f32 = arith.sitofp %seq_i64 : i64 to f32
+  // expected-error @below {{'linalg.generic' uses the size of padded dimension as a value (in 'arith.divf')}}
+  %mean = linalg.generic {indexing_maps = [#d, #d], iterator_types = ["parallel"]}
+      ins(%sum : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%s: f32, %o: f32):
+    %m = arith.divf %s, %seq_f32 : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  return %mean : tensor<4xf32>
+}

@@ -495,3 +495,58 @@ func.func @slice_at_argument(%x: tensor<?x8xf32> {bucket.dims = ["n", ""]}, %o: 
   %s = tensor.extract_slice %x[%o, 0] [3, 8] [1, 1] : tensor<?x8xf32> to tensor<3x8xf32>
   return %s : tensor<3x8xf32>
 }
+
+// -----
+
+// What blocks a split: a body that depends on the position, a read of one
+// element, a part of the dimension, positions moved by an insertion.
+// CHECK-LABEL: func @split_position
+// CHECK:         dim "batch" not splittable: 'linalg.generic': its body depends on the position along the dimension
+func.func @split_position(%x: tensor<?xf32> {bucket.dims = ["batch"]}) -> tensor<?xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(d) -> (d)>, affine_map<(d) -> (d)>],
+                       iterator_types = ["parallel"]}
+      ins(%x : tensor<?xf32>) outs(%x : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %i = linalg.index 0 : index
+    %ii = arith.index_cast %i : index to i64
+    %f = arith.sitofp %ii : i64 to f32
+    %r = arith.addf %in, %f : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @split_one_element
+// CHECK:         dim "batch" not splittable: 'tensor.extract': it reads one element of a tensor
+func.func @split_one_element(%x: tensor<?xf32> {bucket.dims = ["batch"]}) -> f32 {
+  %c0 = arith.constant 0 : index
+  %v = tensor.extract %x[%c0] : tensor<?xf32>
+  return %v : f32
+}
+
+// -----
+
+// CHECK-LABEL: func @split_part
+// CHECK:         dim "batch" not splittable: 'tensor.extract_slice': it takes a part of the dimension
+func.func @split_part(%x: tensor<?xf32> {bucket.dims = ["batch"]}) -> tensor<2xf32> {
+  %s = tensor.extract_slice %x[0] [2] [1] : tensor<?xf32> to tensor<2xf32>
+  return %s : tensor<2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @split_moved
+// CHECK:         dim "batch" not splittable: 'tensor.insert_slice': it moves positions along the dimension
+func.func @split_moved(%x: tensor<?xf32> {bucket.dims = ["batch"]}) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %z = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %n1 = arith.addi %n, %c1 : index
+  %e = tensor.empty(%n1) : tensor<?xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %r = tensor.insert_slice %x into %f[1] [%n] [1] : tensor<?xf32> into tensor<?xf32>
+  return %r : tensor<?xf32>
+}

@@ -116,3 +116,31 @@ func.func @conditional_dealloc(%cond: i1, %in: memref<8xf32>) {
   memref.dealloc %b : memref<8xf32>
   return
 }
+
+// -----
+
+// A lifetime ends at the last use, not the first: %a is written, then %b is
+// allocated and written, then %a is read again. They are live together, so
+// %b may not take %a's bytes (a plan that ended %a at its first use would put
+// both at offset 0 in a 4 KiB arena and %b's copy would overwrite %a).
+// CHECK-LABEL: func.func @last_use(
+// CHECK:         %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8192xi8>
+// CHECK:         %[[OFF_A:.*]] = arith.constant 0 : index
+// CHECK-NEXT:    %[[A:.*]] = memref.view %[[ARENA]][%[[OFF_A]]][] : memref<8192xi8> to memref<32x32xf32>
+// CHECK:         memref.copy %{{.*}}, %[[A]]
+// CHECK:         %[[OFF_B:.*]] = arith.constant 4096 : index
+// CHECK-NEXT:    %[[B:.*]] = memref.view %[[ARENA]][%[[OFF_B]]][] : memref<8192xi8> to memref<32x32xf32>
+// CHECK:         memref.copy %{{.*}}, %[[B]]
+// CHECK:         memref.copy %[[A]], %{{.*}}
+// CHECK:         memref.copy %[[B]], %{{.*}}
+func.func @last_use(%in: memref<32x32xf32>, %out1: memref<32x32xf32>, %out2: memref<32x32xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<32x32xf32>
+  memref.copy %in, %a : memref<32x32xf32> to memref<32x32xf32>
+  %b = memref.alloc() {alignment = 64 : i64} : memref<32x32xf32>
+  memref.copy %in, %b : memref<32x32xf32> to memref<32x32xf32>
+  memref.copy %a, %out1 : memref<32x32xf32> to memref<32x32xf32>
+  memref.copy %b, %out2 : memref<32x32xf32> to memref<32x32xf32>
+  memref.dealloc %a : memref<32x32xf32>
+  memref.dealloc %b : memref<32x32xf32>
+  return
+}
