@@ -263,10 +263,9 @@ LogicalResult mlir::bucket::refineFunctionShapes(func::FuncOp func) {
 
 /// Maps the spec's names to the analysis' symbolic dimensions and expands the
 /// product. Several names of one class must agree.
-static FailureOr<BucketTable> resolveSpec(func::FuncOp func,
-                                          const DimensionAnalysis &analysis,
-                                          const BucketSpec &spec,
-                                          Location specLoc) {
+static FailureOr<BucketTable>
+resolveSpec(func::FuncOp func, const DimensionAnalysis &analysis,
+            const BucketSpec &spec, Location specLoc, unsigned maxBuckets) {
   // The canonical names of the classes, and what each user name stands for.
   SmallVector<std::string> dimNames;
   llvm::StringMap<std::string> canonical;
@@ -315,6 +314,19 @@ static FailureOr<BucketTable> resolveSpec(func::FuncOp func,
         newGroup.tuples.push_back(std::move(newTuple));
     }
     canonicalSpec.groups.push_back(std::move(newGroup));
+  }
+  // Every bucket is a function to specialize, lower and compile: a grid of
+  // thousands would take many minutes (or the memory of the machine) before
+  // anything is said. Count before expanding.
+  uint64_t numBuckets = 1;
+  for (const BucketGroup &group : canonicalSpec.groups) {
+    numBuckets *= group.tuples.size();
+    if (numBuckets > maxBuckets)
+      return emitError(specLoc)
+             << "the buckets of '" << func.getName() << "' make more than "
+             << maxBuckets
+             << " specializations (the limit; choose fewer sizes, or raise "
+                "the limit with --max-buckets)";
   }
   llvm::Expected<BucketTable> table =
       BucketTable::expand(canonicalSpec, dimNames);
@@ -597,7 +609,7 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   if (failed(spec))
     return failure();
   FailureOr<BucketTable> table =
-      resolveSpec(func, *analysis, *spec, func.getLoc());
+      resolveSpec(func, *analysis, *spec, func.getLoc(), options.maxBuckets);
   if (failed(table))
     return failure();
   FailureOr<PaddingResult> padding = analyzePadding(func, *analysis);

@@ -1,6 +1,8 @@
 // RUN: bucket-opt %s -split-input-file -bucket-specialize-functions="pad-values=1=2.5 masks=1 out-of-range=fallback self-check" | FileCheck %s
 // RUN: not bucket-opt %s -split-input-file -bucket-specialize-functions="pad-values=0=-inf" -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNSAFE
 // RUN: not bucket-opt %s -split-input-file -bucket-specialize-functions="pad-values=7=1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=INDEX
+// RUN: not bucket-opt %s -split-input-file -bucket-specialize-functions="buckets=arg0.0=1,2,3,4;arg1.0=1,2 max-buckets=7" -o /dev/null 2>&1 | FileCheck %s --check-prefix=LIMIT
+// RUN: bucket-opt %s -split-input-file -bucket-specialize-functions="buckets=arg0.0=1,2,3,4;arg1.0=1,2 max-buckets=8" -o /dev/null
 
 // The pass options declare pad values and masks (recorded as the argument
 // attributes they stand for), the policies and the self-check; the analysis
@@ -17,6 +19,9 @@
 // UNSAFE: error: the declared pad value -inf of argument 0 is unsafe: 'linalg.generic' reduces over padded dimension 'arg0.0'
 
 // INDEX: error: '7' is not an argument number of 'f' (it has 2 arguments)
+
+// A grid larger than the limit is refused before it is expanded.
+// LIMIT: error: the buckets of 'f' make more than 7 specializations (the limit; choose fewer sizes, or raise the limit with --max-buckets)
 #rc = affine_map<(r, c) -> (r, c)>
 #c  = affine_map<(r, c) -> (c)>
 func.func @f(%x: tensor<?x4xf32>, %m: tensor<?xf32>) -> tensor<4xf32>

@@ -130,6 +130,12 @@ struct Options {
       cl::desc("Also export each bucket's static function (public, with its "
                "C interface), for benchmarks that call a bucket directly"),
       cl::cat(category)};
+  cl::opt<unsigned> maxBuckets{
+      "max-buckets",
+      cl::desc("The most buckets one function may have (default 256): each "
+               "is a function to compile, and a larger specification is an "
+               "error before anything is expanded"),
+      cl::init(256), cl::cat(category)};
   cl::opt<bool> verbose{
       "verbose",
       cl::desc("Print one line per bucket (its name and the seconds its "
@@ -265,6 +271,7 @@ static void getBucketizeOptions(const Options &opts,
   options.masks = opts.masks.getValue();
   options.outOfRange = opts.outOfRange.getValue();
   options.selfCheck = opts.selfCheck.getValue();
+  options.maxBuckets = opts.maxBuckets.getValue();
   options.symbolPrefix = opts.symbolPrefix.getValue();
   // The header's entry points call the MLIR C interface of every public
   // function.
@@ -348,7 +355,17 @@ static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module || failed(bucketize(opts, *module)))
+  if (!module)
+    return failure();
+  // An object that exports nothing is almost always a mistake (a module
+  // whose functions are all private, or an empty file).
+  if (llvm::none_of(module->getOps<func::FuncOp>(), [](func::FuncOp func) {
+        return func.isPublic() && !func.isExternal();
+      }))
+    emitWarning(module->getLoc())
+        << "the module has no public function with a body: the object "
+           "will export nothing";
+  if (failed(bucketize(opts, *module)))
     return failure();
   size_t numBuckets =
       llvm::count_if(module->getOps<func::FuncOp>(), [](func::FuncOp func) {

@@ -42,6 +42,10 @@ struct BucketizeOptions : public PassPipelineOptions<BucketizeOptions> {
       llvm::cl::desc("Check every call against the next larger bucket (or "
                      "the fallback) and report differences"),
       llvm::cl::init(false)};
+  PassOptions::Option<unsigned> maxBuckets{
+      *this, "max-buckets",
+      llvm::cl::desc("The most specializations one function may have"),
+      llvm::cl::init(256)};
   PassOptions::Option<std::string> symbolPrefix{
       *this, "symbol-prefix",
       llvm::cl::desc("Prefix the names of the public functions (a C "

@@ -166,6 +166,9 @@ def BucketSpecializeFunctionsPass
     Option<"selfCheck", "self-check", "bool", /*default=*/"false",
            "Make the dispatcher also run the next larger bucket (or the "
            "generic fallback) and report any difference to the runtime">,
+    Option<"maxBuckets", "max-buckets", "unsigned", /*default=*/"256",
+           "The most specializations one function may have; a larger "
+           "specification is an error before anything is expanded">,
   ];
   let dependentDialects = ["affine::AffineDialect", "arith::ArithDialect",
                            "bucket::BucketDialect", "tensor::TensorDialect"];
