@@ -10,7 +10,7 @@ build=${BUCKET_BUILD_DIR:-$root/build}
 # cross-compilation test (test/e2e/cross-aarch64.test; skipped without them).
 # clang-format-22 checks the formatting in the test command.
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-          clang-format-22 cmake ninja-build g++ libgtest-dev python3
+          clang-format-22 cmake ninja-build g++ libgtest-dev python3 python3-numpy
           gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 missing=()
 for p in "${packages[@]}"; do

@@ -3,7 +3,10 @@
 // Writes the C header an application includes to call a compiled module: for
 // each public function, its description for the runtime (signature, symbolic
 // dimensions, bucket table), a trampoline to its `_mlir_ciface_` entry point
-// and a typed entry point `<name>_call` that returns a bucket_status_t.
+// and a typed entry point `<name>_call` that returns a bucket_status_t; then
+// the model's table and, for a file that defines BUCKET_DEFINE_MODEL_EXPORT,
+// the exported bucket_model_export_t that makes a shared library
+// self-describing (bucket/runtime_abi.h).
 //
 //===----------------------------------------------------------------------===//
 

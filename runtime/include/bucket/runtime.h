@@ -183,6 +183,65 @@ BUCKET_MUST_USE_RESULT bucket_status_t bucket_function_invoke(
     const bucket_tensor_t *const *args, bucket_tensor_t *const *results);
 
 /*===----------------------------------------------------------------------===*
+ * Self-describing model libraries
+ *
+ * A shared library that exports a bucket_model_export_t under
+ * BUCKET_MODEL_EXPORT_SYMBOL (bucket/runtime_abi.h; bucket_add_model(...
+ * SHARED) and bucket.compile build one) can be opened by path and called by
+ * function name, without its header.
+ *
+ * Thread safety: a bucket_model_t is immutable once opened; every function
+ * below may be called concurrently on one handle, except
+ * bucket_model_release, which must not race with any other use of it.
+ *===----------------------------------------------------------------------===*/
+
+/// An opened model. Opaque; owned by the caller of bucket_model_open.
+typedef struct bucket_model_t bucket_model_t;
+
+/// Loads the shared library at `path` (dlopen with RTLD_NOW | RTLD_LOCAL; a
+/// path without '/' is searched as dlopen searches) and reads the table it
+/// exports. INVALID_ARGUMENT when the file cannot be loaded (with the
+/// loader's message) or exports no table, INCOMPATIBLE when the table was
+/// generated for another BUCKET_RUNTIME_ABI_VERSION, INTERNAL when it is
+/// malformed. The library should link the shared runtime (libbucket_runtime)
+/// so that it and the caller share one runtime. On success `*out_model` is
+/// a new handle to release with bucket_model_release; on error it is left
+/// untouched and the library is unloaded.
+BUCKET_MUST_USE_RESULT bucket_status_t
+bucket_model_open(const char *path, bucket_model_t **out_model);
+
+/// Wraps a table linked into the program (no library is loaded). `exported`
+/// must outlive the handle. Same checks as bucket_model_open.
+BUCKET_MUST_USE_RESULT bucket_status_t bucket_model_wrap(
+    const bucket_model_export_t *exported, bucket_model_t **out_model);
+
+/// Releases `model` and unloads its library: the tables obtained from it
+/// become invalid. Result tensors delivered by bucket_model_invoke are
+/// runtime memory and stay valid (release them with bucket_tensor_release).
+/// NULL is allowed.
+void bucket_model_release(bucket_model_t *model);
+
+/// The model name; "" for NULL. Valid while `model` is.
+const char *bucket_model_get_name(const bucket_model_t *model);
+
+/// The model's tables; NULL for NULL. Valid while `model` is.
+const bucket_model_info_t *bucket_model_get_info(const bucket_model_t *model);
+
+/// Looks up the function called `name` (INVALID_ARGUMENT, listing the
+/// functions, when there is none). `*out_fn` is valid while `model` is.
+BUCKET_MUST_USE_RESULT bucket_status_t
+bucket_model_get_function(const bucket_model_t *model, const char *name,
+                          const bucket_function_info_t **out_fn);
+
+/// Calls the function called `name` as bucket_function_invoke does, after
+/// checking that the caller passes as many arguments and results as it has
+/// (`num_args`, `num_results`; INVALID_ARGUMENT otherwise).
+BUCKET_MUST_USE_RESULT bucket_status_t
+bucket_model_invoke(const bucket_model_t *model, const char *name,
+                    int32_t num_args, const bucket_tensor_t *const *args,
+                    int32_t num_results, bucket_tensor_t *const *results);
+
+/*===----------------------------------------------------------------------===*
  * Calling `_mlir_ciface_<name>` directly
  *===----------------------------------------------------------------------===*/
 

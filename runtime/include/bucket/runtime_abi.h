@@ -129,6 +129,38 @@ typedef struct bucket_model_info_t {
 typedef void (*bucket_trampoline_t)(void **ptrs);
 
 /*===----------------------------------------------------------------------===*
+ * Self-describing model libraries
+ *===----------------------------------------------------------------------===*/
+
+/// The symbol under which a self-describing model library exports its
+/// bucket_model_export_t (docs/Using.md). A generated header defines it when
+/// the file that includes it defines BUCKET_DEFINE_MODEL_EXPORT first: one
+/// model per shared library. bucket_model_open finds it with dlsym.
+#define BUCKET_MODEL_EXPORT_SYMBOL "bucket_model_export"
+
+/// What a model library exports: the model's tables and one trampoline per
+/// function, so that a loader can describe and call the model without its
+/// header. An addition to version 2 (no earlier layout changed).
+typedef struct bucket_model_export_t {
+  /// The ABI version the header was generated for. Always the first field:
+  /// a runtime compares it before it reads anything else.
+  uint32_t abi_version;
+  /// The model name (bucket-compile --model-name), a C identifier.
+  const char *name;
+  const bucket_model_info_t *model;
+  /// model->num_functions trampolines, in the order of model->functions.
+  const bucket_trampoline_t *trampolines;
+} bucket_model_export_t;
+
+/// The attributes of the exported bucket_model_export_t: visible even when
+/// the library is compiled with -fvisibility=hidden.
+#if defined(__GNUC__)
+#define BUCKET_MODEL_EXPORT_ATTRIBUTES __attribute__((visibility("default")))
+#else
+#define BUCKET_MODEL_EXPORT_ATTRIBUTES
+#endif
+
+/*===----------------------------------------------------------------------===*
  * Hooks: functions generated code calls
  *
  * Besides these, the runtime defines `memrefCopy` (weak), which MLIR's
