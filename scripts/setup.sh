@@ -8,9 +8,10 @@ build=${BUCKET_BUILD_DIR:-$root/build}
 
 # The AArch64 cross compiler, its C library and user-mode QEMU run the
 # cross-compilation test (test/e2e/cross-aarch64.test; skipped without them).
-# clang-format-22 checks the formatting in the test command.
+# clang-format-22 checks the formatting in the test command; libclang-rt-22-dev
+# has the sanitizers' runtimes (scripts/test.sh --sanitize).
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-          clang-format-22 cmake ninja-build g++ libgtest-dev python3 python3-numpy
+          clang-format-22 libclang-rt-22-dev cmake ninja-build g++ libgtest-dev python3 python3-numpy
           gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
 missing=()
 for p in "${packages[@]}"; do
@@ -40,6 +41,6 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_BUILD_TYPE=Release \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld
+    -DLLVM_USE_LINKER=lld ${BUCKET_CMAKE_ARGS:-}
 fi
 ninja -C "$build" -j "${BUCKET_JOBS:-2}" "$@"

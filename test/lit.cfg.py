@@ -22,8 +22,16 @@ config.substitutions.append(("%bucket_src", config.bucket_src_root))
 config.substitutions.append(("%bucket_runtime_include",
                              config.bucket_runtime_include))
 config.substitutions.append(("%bucket_lib", config.bucket_lib_dir))
-config.substitutions.append(("%host_cc", config.host_cc))
-config.substitutions.append(("%host_cxx", config.host_cxx))
+# In a sanitized build (BUCKET_SANITIZE), the programs the tests build link
+# the instrumented runtime and must be instrumented too; any report fails.
+sanitize_flags = ""
+if config.bucket_sanitize:
+    sanitize_flags = " -fsanitize=" + config.bucket_sanitize
+    config.available_features.add("sanitize")
+    config.environment["ASAN_OPTIONS"] = "abort_on_error=1:detect_leaks=1"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+config.substitutions.append(("%host_cc", config.host_cc + sanitize_flags))
+config.substitutions.append(("%host_cxx", config.host_cxx + sanitize_flags))
 config.substitutions.append(("%shapes", config.shapes_dir))
 config.substitutions.append(("%encoder_mlir", config.encoder_mlir))
 
