@@ -2,7 +2,7 @@
 # Runs one fuzz target for a while: bash scripts/fuzz.sh TARGET SECONDS
 # TARGET is spec or options (bucket-fuzz-<TARGET>, built by setup.sh when
 # clang's libFuzzer is installed). New inputs and crashes go to
-# build/fuzz/bucket-fuzz-<TARGET>/; a crash fails the script and names the
+# build/test/fuzz/bucket-fuzz-<TARGET>/; a crash fails the script and names the
 # file that reproduces it (run the target on that file to see it again).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,9 +11,9 @@ target=${1:?usage: fuzz.sh spec|options SECONDS}
 seconds=${2:-60}
 name=bucket-fuzz-$target
 ninja -C "$build" "$name" >/dev/null
-work=$build/fuzz/$name
+work=$build/test/fuzz/$name
 mkdir -p "$work/corpus"
 exec "$build/bin/$name" -max_total_time="$seconds" -timeout=5 \
   -rss_limit_mb=2048 -print_final_stats=1 \
-  -dict="$root/fuzz/$target.dict" -artifact_prefix="$work/" \
-  "$work/corpus" "$root/fuzz/corpus/$target"
+  -dict="$root/test/fuzz/$target.dict" -artifact_prefix="$work/" \
+  "$work/corpus" "$root/test/fuzz/corpus/$target"
