@@ -12,7 +12,9 @@ build=${BUCKET_BUILD_DIR:-$root/build}
 # has the sanitizers' runtimes (scripts/test.sh --sanitize).
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
           clang-format-22 libclang-rt-22-dev cmake ninja-build g++ libgtest-dev python3 python3-numpy
-          gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static)
+          gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+          libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx
+          python3-torch libopenblas0-openmp)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -68,3 +68,33 @@ else:
     lit_config.note("aarch64-linux-gnu-gcc (with libc6-dev-arm64-cross) or "
                     "qemu-aarch64 not found: the AArch64 cross-compilation test "
                     "is skipped (scripts/setup.sh installs them)")
+
+# The ONNX importer (built when libonnx-dev and libprotobuf-dev are found):
+# test/Onnx. Its PyTorch comparisons also need Debian's python3-torch and
+# python3-onnx under /usr/bin/python3, and the backend node tests the
+# libonnx-testdata package.
+if config.bucket_has_onnx:
+    config.available_features.add("onnx")
+    llvm_config.add_tool_substitutions(["bucket-import-onnx"], tool_dirs)
+    try:
+        has_torch = subprocess.run(
+            ["/usr/bin/python3", "-c", "import torch, onnx, numpy"],
+            capture_output=True, timeout=120).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        has_torch = False
+    if has_torch:
+        config.available_features.add("torch")
+    else:
+        lit_config.note("/usr/bin/python3 cannot import torch and onnx: the "
+                        "PyTorch export tests are skipped (python3-torch, "
+                        "python3-onnx)")
+    node_data = "/usr/share/libonnx-testdata/data/node"
+    if os.path.isdir(node_data):
+        config.available_features.add("onnx-testdata")
+        config.substitutions.append(("%onnx_node_data", node_data))
+    else:
+        lit_config.note(node_data + " not found: the ONNX backend node "
+                        "tests are skipped (libonnx-testdata)")
+else:
+    lit_config.note("the ONNX importer is not built (libonnx-dev, "
+                    "libprotobuf-dev): its tests are skipped")

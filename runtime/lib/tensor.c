@@ -66,6 +66,8 @@ size_t bucket_element_size(bucket_element_type_t type) {
   case BUCKET_ELEMENT_F64:
   case BUCKET_ELEMENT_I64:
     return 8;
+  case BUCKET_ELEMENT_TYPE_MAX_ENUM:
+    break;
   }
   return 0;
 }
@@ -90,6 +92,8 @@ const char *bucket_element_type_name(bucket_element_type_t type) {
     return "f16";
   case BUCKET_ELEMENT_BF16:
     return "bf16";
+  case BUCKET_ELEMENT_TYPE_MAX_ENUM:
+    break;
   }
   return "?";
 }

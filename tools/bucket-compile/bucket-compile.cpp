@@ -9,6 +9,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "bucket/Pipeline/Pipeline.h"
+#ifdef BUCKET_HAS_ONNX
+#include "bucket/Onnx/OnnxImporter.h"
+#endif
 #include "bucket/Target/HeaderEmitter.h"
 #include "bucket/Target/ObjectEmitter.h"
 #include "bucket/Transforms/Passes.h"
@@ -48,7 +51,8 @@ enum class EmitKind { Bucketed, Lowered, LLVMIR, Object };
 
 struct Options {
   cl::OptionCategory category{"bucket-compile options"};
-  cl::opt<std::string> input{cl::Positional, cl::desc("<input.mlir>"),
+  cl::opt<std::string> input{cl::Positional,
+                             cl::desc("<input.mlir or model.onnx>"),
                              cl::init("-"), cl::cat(category)};
   cl::opt<std::string> output{"o", cl::desc("Output file (default: stdout)"),
                               cl::value_desc("file"), cl::init("-"),
@@ -354,7 +358,18 @@ static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module;
+#ifdef BUCKET_HAS_ONNX
+  // An ONNX model goes through the importer (bucket-import-onnx prints what
+  // it produces).
+  if (bucket::isOnnxModelPath(opts.input))
+    module = bucket::importOnnxModel(
+        &context, sourceMgr.getMemoryBuffer(1)->getBuffer(),
+        !StringRef(opts.input).ends_with(".onnx"), opts.input,
+        llvm::sys::path::parent_path(opts.input), {});
+  else
+#endif
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return failure();
   // An object that exports nothing is almost always a mistake (a module

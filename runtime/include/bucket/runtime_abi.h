@@ -56,6 +56,10 @@ typedef enum bucket_element_type_e {
   BUCKET_ELEMENT_I64 = 6,
   BUCKET_ELEMENT_F16 = 7,
   BUCKET_ELEMENT_BF16 = 8,
+  /// Not a type: makes every int32_t value a valid value of the enum in C++
+  /// too, so a runtime that checks what a caller passed does not itself
+  /// read an out-of-range enum.
+  BUCKET_ELEMENT_TYPE_MAX_ENUM = 0x7fffffff,
 } bucket_element_type_t;
 
 /// One argument or result of a compiled function.
