@@ -190,10 +190,16 @@ void visitPad(DimUnionFind &uf, tensor::PadOp pad) {
 /// dimensions are all 1.
 void visitExpand(DimUnionFind &uf, tensor::ExpandShapeOp expand) {
   uniteWithSizes(uf, expand.getResult(), expand.getMixedOutputShape(), expand);
-  for (auto [src, group] : llvm::enumerate(expand.getReassociationIndices()))
-    if (group.size() == 1)
+  RankedTensorType resultType = expand.getResultType();
+  for (auto [src, group] : llvm::enumerate(expand.getReassociationIndices())) {
+    SmallVector<int64_t> nonUnit;
+    for (int64_t d : group)
+      if (resultType.getDimSize(d) != 1)
+        nonUnit.push_back(d);
+    if (nonUnit.size() == 1)
       uf.unite(uf.node(expand.getSrc(), src),
-               uf.node(expand.getResult(), group[0]), expand);
+               uf.node(expand.getResult(), nonUnit[0]), expand);
+  }
 }
 
 void visitCollapse(DimUnionFind &uf, tensor::CollapseShapeOp collapse) {

@@ -140,10 +140,16 @@ void BodyEvaluator::findPaddedLoops() {
 Abstract BodyEvaluator::evaluateInput(OpOperand &operand) {
   Abstract value = Abstract::get(Abstract::Finite);
   Attribute scalar;
-  if (!isa<ShapedType>(operand.get().getType()) &&
-      matchPattern(operand.get(), m_Constant(&scalar)))
-    if (auto typed = dyn_cast<TypedAttr>(scalar))
+  if (matchPattern(operand.get(), m_Constant(&scalar))) {
+    // A scalar, or a splat tensor (importers write `1 - mask` with a 0-d
+    // constant tensor `dense<1.0> : tensor<f32>`): every element is that
+    // constant.
+    if (auto splat = dyn_cast<SplatElementsAttr>(scalar))
+      scalar = splat.getSplatValue<Attribute>();
+    if (auto typed = dyn_cast<TypedAttr>(scalar);
+        typed && !isa<ShapedType>(typed.getType()))
       value = Abstract::constant(typed, false, 0);
+  }
   const PadInfo *src = lookup(operand.get());
   if (!src)
     return value;

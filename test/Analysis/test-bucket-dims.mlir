@@ -94,3 +94,17 @@ func.func @reshape_reduce(%x: tensor<?x4xf32> {bucket.dims = ["rows", ""]})
   } -> tensor<?xf32>
   return %flat, %sum : tensor<?xf32>, tensor<?xf32>
 }
+
+// -----
+
+// A group of expand_shape whose other dimensions are all 1 keeps its size,
+// whatever value gives it: the mask's seq and x's seq are one dimension,
+// tied through the unit-extended tensors (PyTorch's mask[:, None, None, :]).
+// CHECK-LABEL: func @unit_extended_expand
+// CHECK-NEXT:    dim s0 "seq": arg0[0] arg1[0] result0[1]
+func.func @unit_extended_expand(%x: tensor<?xf32> {bucket.dims = ["seq"]}, %m: tensor<?xf32>, %n: index) -> tensor<1x?xf32> {
+  %e = tensor.expand_shape %m [[0, 1]] output_shape [1, %n] : tensor<?xf32> into tensor<1x?xf32>
+  %xe = tensor.expand_shape %x [[0, 1]] output_shape [1, %n] : tensor<?xf32> into tensor<1x?xf32>
+  %r = arith.addf %e, %xe : tensor<1x?xf32>
+  return %r : tensor<1x?xf32>
+}
