@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -260,16 +261,51 @@ static void emitTrampoline(raw_ostream &os, func::FuncOp func) {
   os << "}\n\n";
 }
 
+/// The parameter names of `<name>_call`: the model's own names of the inputs
+/// and outputs (`onnx.name`, as the ONNX importer keeps them) where they make
+/// distinct C identifiers, else arg<i> and result<i>.
+static SmallVector<std::string> getParamNames(func::FuncOp func) {
+  static const llvm::StringSet<> reserved = {
+      "args",    "results",  "auto",     "break",    "case",     "char",
+      "const",   "continue", "default",  "do",       "double",   "else",
+      "enum",    "extern",   "float",    "for",      "goto",     "if",
+      "inline",  "int",      "long",     "register", "restrict", "return",
+      "short",   "signed",   "sizeof",   "static",   "struct",   "switch",
+      "typedef", "union",    "unsigned", "void",     "volatile", "while"};
+  SmallVector<std::string> names;
+  llvm::StringSet<> seen;
+  auto add = [&](StringAttr given, std::string fallback) {
+    std::string name;
+    if (given) {
+      for (char c : given.getValue())
+        name += llvm::isAlnum(c) ? c : '_';
+      if (!name.empty() && llvm::isDigit(name[0]))
+        name = "_" + name;
+    }
+    if (name.empty() || reserved.contains(name) || !seen.insert(name).second)
+      name = fallback;
+    names.push_back(name);
+  };
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    add(func.getArgAttrOfType<StringAttr>(i, "onnx.name"),
+        "arg" + std::to_string(i));
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    add(func.getResultAttrOfType<StringAttr>(i, "onnx.name"),
+        "result" + std::to_string(i));
+  return names;
+}
+
 /// The typed entry point `<name>_call`.
 static void emitCallFunction(raw_ostream &os, func::FuncOp func) {
   StringRef name = func.getName();
   unsigned numArgs = func.getNumArguments();
   unsigned numResults = func.getNumResults();
+  SmallVector<std::string> params = getParamNames(func);
   SmallVector<std::string> callParams;
   for (unsigned i = 0; i < numArgs; ++i)
-    callParams.push_back("const bucket_tensor_t *arg" + std::to_string(i));
+    callParams.push_back("const bucket_tensor_t *" + params[i]);
   for (unsigned i = 0; i < numResults; ++i)
-    callParams.push_back("bucket_tensor_t *result" + std::to_string(i));
+    callParams.push_back("bucket_tensor_t *" + params[numArgs + i]);
   os << "/* Runs " << name
      << ". Arguments must be contiguous; a result whose data is NULL\n"
      << " * receives runtime-owned storage (release it with\n"
@@ -282,13 +318,13 @@ static void emitCallFunction(raw_ostream &os, func::FuncOp func) {
   if (numArgs) {
     os << "  const bucket_tensor_t *args[] = {";
     for (unsigned i = 0; i < numArgs; ++i)
-      os << (i ? ", " : "") << "arg" << i;
+      os << (i ? ", " : "") << params[i];
     os << "};\n";
   }
   if (numResults) {
     os << "  bucket_tensor_t *results[] = {";
     for (unsigned i = 0; i < numResults; ++i)
-      os << (i ? ", " : "") << "result" << i;
+      os << (i ? ", " : "") << params[numArgs + i];
     os << "};\n";
   }
   os << "  return bucket_function_invoke(&" << name << "_info, " << name
