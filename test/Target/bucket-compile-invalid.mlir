@@ -23,3 +23,6 @@ func.func @f(%x: tensor<?xf32> {bucket.dims = ["seq"]}) -> tensor<?xf32> {
 func.func @scalar(%x: f32) -> f32 {
   return %x : f32
 }
+
+// RUN: not bucket-compile %s --buckets 'n=4' --static n=4 -o /dev/null 2>&1 | FileCheck %s --check-prefix=ONNX-ONLY
+// ONNX-ONLY: bucket-compile: --dims and --static apply to ONNX models; name dimensions of MLIR input with bucket.dims

@@ -134,6 +134,16 @@ struct Options {
       cl::desc("Also export each bucket's static function (public, with its "
                "C interface), for benchmarks that call a bucket directly"),
       cl::cat(category)};
+  cl::opt<std::string> onnxDims{
+      "dims",
+      cl::desc("ONNX input: name or rename dynamic dimensions of inputs, "
+               "e.g. 'input_ids:1=seq' (as bucket-import-onnx --dims)"),
+      cl::value_desc("list"), cl::cat(category)};
+  cl::opt<std::string> onnxStatic{
+      "static",
+      cl::desc("ONNX input: pin named dimensions to sizes, e.g. 'batch=1' "
+               "(as bucket-import-onnx --static)"),
+      cl::value_desc("list"), cl::cat(category)};
   cl::opt<unsigned> maxBuckets{
       "max-buckets",
       cl::desc("The most buckets one function may have (default 256): each "
@@ -362,14 +372,25 @@ static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
 #ifdef BUCKET_HAS_ONNX
   // An ONNX model goes through the importer (bucket-import-onnx prints what
   // it produces).
-  if (bucket::isOnnxModelPath(opts.input))
+  if (bucket::isOnnxModelPath(opts.input)) {
+    bucket::OnnxImportOptions importOptions;
+    importOptions.dims = opts.onnxDims;
+    importOptions.staticDims = opts.onnxStatic;
     module = bucket::importOnnxModel(
         &context, sourceMgr.getMemoryBuffer(1)->getBuffer(),
         !StringRef(opts.input).ends_with(".onnx"), opts.input,
-        llvm::sys::path::parent_path(opts.input), {});
-  else
+        llvm::sys::path::parent_path(opts.input), importOptions);
+  } else
 #endif
+  {
+    if (!opts.onnxDims.empty() || !opts.onnxStatic.empty()) {
+      llvm::errs() << "bucket-compile: --dims and --static apply to ONNX "
+                      "models; name dimensions of MLIR input with "
+                      "bucket.dims\n";
+      return failure();
+    }
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
   if (!module)
     return failure();
   // An object that exports nothing is almost always a mistake (a module
