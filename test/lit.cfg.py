@@ -31,6 +31,29 @@ if config.bucket_sanitize:
     config.environment["ASAN_OPTIONS"] = "abort_on_error=1:detect_leaks=1"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 config.substitutions.append(("%host_cc", config.host_cc + sanitize_flags))
+
+# ThreadSanitizer for test/e2e/concurrent-calls.test: clang's runtime
+# (libclang-rt-22-dev), on a kernel whose address layout it supports.
+def _tsan_works():
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "t.c")
+        exe = os.path.join(tmp, "t")
+        with open(src, "w") as f:
+            f.write("int main(void) { return 0; }\n")
+        try:
+            if subprocess.run([config.host_cc, "-fsanitize=thread", src, "-o", exe],
+                              capture_output=True, timeout=120).returncode != 0:
+                return False
+            return subprocess.run([exe], capture_output=True,
+                                  timeout=60).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            return False
+if not config.bucket_sanitize and _tsan_works():
+    config.available_features.add("tsan")
+else:
+    lit_config.note("ThreadSanitizer is unavailable (libclang-rt-22-dev) or "
+                    "the build is sanitized: the concurrency test is skipped")
 config.substitutions.append(("%host_cxx", config.host_cxx + sanitize_flags))
 config.substitutions.append(("%shapes", config.shapes_dir))
 config.substitutions.append(("%encoder_mlir", config.encoder_mlir))
