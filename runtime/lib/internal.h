@@ -122,4 +122,19 @@ BUCKET_HIDDEN void *bucket_cache_take(size_t size, size_t alignment);
  * it is large enough to be worth it, else frees it. */
 BUCKET_HIDDEN void bucket_cache_release(void *ptr);
 
+/*===----------------------------------------------------------------------===*
+ * Telemetry (telemetry.c)
+ *===----------------------------------------------------------------------===*/
+
+/* A call of `fn` with symbolic dimension values `dims` that runs in bucket
+ * `bucket`: counts it and records its shape. */
+BUCKET_HIDDEN void bucket_telemetry_call(const bucket_function_info_t *fn,
+                                         const int64_t *dims, int32_t bucket);
+
+/* A call that fits no bucket: counts it under the policy that takes it
+ * (`taken`) or as an error, and records its shape. */
+BUCKET_HIDDEN void
+bucket_telemetry_out_of_range(const bucket_function_info_t *fn,
+                              const int64_t *dims, int taken);
+
 #endif /* BUCKET_RUNTIME_INTERNAL_H */

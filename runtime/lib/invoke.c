@@ -232,22 +232,30 @@ static bucket_status_t check_call(const bucket_function_info_t *fn,
                                   int64_t *dims) {
   /* The dispatcher in the generated code selects the bucket again; selecting
    * here rejects out-of-range shapes before any work, with a full message. */
-  int32_t bucket = 0;
+  int32_t bucket = -1;
   bucket_status_t status;
   if ((status = bucket_function_check_args(fn, args, dims)))
     return status;
   if ((status = bucket_function_select(fn, dims, &bucket))) {
     /* A policy may take the shape; the dispatcher reports it otherwise. */
     if (bucket_status_code(status) != BUCKET_STATUS_OUT_OF_RANGE ||
-        !takes_out_of_range(fn))
+        !takes_out_of_range(fn)) {
+      if (bucket_status_code(status) == BUCKET_STATUS_OUT_OF_RANGE)
+        bucket_telemetry_out_of_range(fn, dims, /*taken=*/0);
       return status;
+    }
     bucket_status_free(status);
+    bucket = -1;
   }
   if (!results && fn->num_results > 0)
     return INVALID("%s: the result array is NULL", function_name(fn));
   for (int32_t i = 0; i < fn->num_results; ++i)
     if ((status = check_result_slot(fn, results, i)))
       return status;
+  if (bucket >= 0)
+    bucket_telemetry_call(fn, dims, bucket);
+  else
+    bucket_telemetry_out_of_range(fn, dims, /*taken=*/1);
   return NULL;
 }
 

@@ -14,7 +14,8 @@
  *  - Nothing here aborts, exits or reads through a pointer it has not checked.
  *  - All functions are thread-safe and reentrant. The only mutable state is
  *    the thread-local out-of-range and self-check records written by
- *    generated code, and a process-wide count of self-check differences.
+ *    generated code, a process-wide count of self-check differences, and the
+ *    telemetry counters and shape recorder ("Telemetry" below).
  *===----------------------------------------------------------------------===*/
 
 #ifndef BUCKET_RUNTIME_H
@@ -287,6 +288,68 @@ int bucket_take_self_check(bucket_self_check_t *out_record);
 
 /// The number of self-check differences reported in this process.
 uint64_t bucket_self_check_count(void);
+
+/*===----------------------------------------------------------------------===*
+ * Telemetry (docs/Tune.md)
+ *
+ * Every call made through bucket_function_invoke (so every entry point of a
+ * generated header) is counted per function and bucket; calls of the
+ * `_mlir_ciface_*` functions directly are not. Counters are process-wide,
+ * updated with relaxed atomics, and kept for up to 64 distinct functions
+ * (calls of further functions are not counted).
+ *
+ * Environment, read at the first call:
+ *  - BUCKET_STATS=1: print every function's counters to stderr at exit.
+ *  - BUCKET_RECORD=shapes.csv: append each call's symbolic dimension values
+ *    to that file as CSV rows (a header line of the dimension names when the
+ *    file is empty), the histogram format bucket-tune reads. Only one
+ *    function is recorded: BUCKET_RECORD_FUNCTION=<name>, by default the
+ *    first function called. At most BUCKET_RECORD_MAX rows (default
+ *    1000000) are written per process; later calls are counted as dropped.
+ *    Rows are written whole under a lock and flushed at exit.
+ *===----------------------------------------------------------------------===*/
+
+/// The counters of one bucket.
+typedef struct bucket_bucket_stats_t {
+  /// Calls that ran in this bucket.
+  uint64_t calls;
+  /// The sum over those calls of the product of the symbolic dimension
+  /// values (the real elements) and of the bucket's sizes (the padded
+  /// elements): padded / real - 1 is the padding waste.
+  uint64_t real_elements;
+  uint64_t padded_elements;
+} bucket_bucket_stats_t;
+
+/// The calls of a function that fit no bucket, by the out-of-range policy
+/// that took them (bucket_out_of_range_policy_t; BUCKET_OUT_OF_RANGE_ERROR
+/// counts the calls that failed with OUT_OF_RANGE).
+typedef struct bucket_out_of_range_stats_t {
+  uint64_t calls[4];
+} bucket_out_of_range_stats_t;
+
+/// Copies the counters of bucket `bucket` (an index into fn->buckets) of
+/// `fn`; zeros when the function was never called.
+BUCKET_MUST_USE_RESULT bucket_status_t bucket_function_get_bucket_stats(
+    const bucket_function_info_t *fn, int32_t bucket,
+    bucket_bucket_stats_t *out_stats);
+
+/// Copies the out-of-range counters of `fn`.
+BUCKET_MUST_USE_RESULT bucket_status_t bucket_function_get_out_of_range_stats(
+    const bucket_function_info_t *fn, bucket_out_of_range_stats_t *out_stats);
+
+/// Sets every counter to zero (the recorder is not affected).
+void bucket_stats_reset(void);
+
+/// Prints every counted function's counters to stderr (what BUCKET_STATS=1
+/// prints at exit).
+void bucket_stats_print(void);
+
+/// Writes the shape recorder's buffered rows to its file.
+void bucket_record_flush(void);
+
+/// Rows the shape recorder wrote and dropped (beyond BUCKET_RECORD_MAX or
+/// after a write error) in this process.
+void bucket_record_counts(uint64_t *out_written, uint64_t *out_dropped);
 
 #ifdef __cplusplus
 } // extern "C"
