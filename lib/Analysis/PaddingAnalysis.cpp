@@ -206,9 +206,40 @@ bool isUsedAsSize(OpOperand &use) {
       .Default([](Operation *) { return false; });
 }
 
-/// Finds a use of a padded dimension's size as a value: anything but a size
-/// operand of an op that builds a tensor. Returns the offending op.
-Operation *findSizeUsedAsValue(tensor::DimOp dimOp) {
+/// Whether a scalar used in a linalg body by `user` reaches an index there
+/// (of a tensor.extract), where a real size could read out of bounds in the
+/// padded iterations.
+bool reachesIndexInBody(Operation *user) {
+  SmallVector<Operation *> worklist{user};
+  DenseSet<Operation *> seen;
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (!seen.insert(op).second)
+      continue;
+    if (isa<tensor::ExtractOp>(op))
+      return true;
+    for (Value result : op->getResults())
+      for (Operation *next : result.getUsers())
+        worklist.push_back(next);
+  }
+  return false;
+}
+
+/// Whether the real size at `use` computes what the original computes.
+bool isRepairableSink(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (isa<func::ReturnOp>(user))
+    return true;
+  if (auto extract = dyn_cast<tensor::ExtractOp>(user))
+    return extract->getParentOfType<linalg::LinalgOp>() == nullptr &&
+           use.get() != extract.getTensor();
+  if (user->getParentOfType<linalg::LinalgOp>())
+    return !reachesIndexInBody(user);
+  return false;
+}
+
+SizeValueUses collectSizeValueUses(tensor::DimOp dimOp) {
+  SizeValueUses result;
   SmallVector<Value> worklist{dimOp.getResult()};
   DenseSet<Value> seen;
   while (!worklist.empty()) {
@@ -239,10 +270,12 @@ Operation *findSizeUsedAsValue(tensor::DimOp dimOp) {
         worklist.push_back(user->getResult(0));
         continue;
       }
-      return user;
+      result.sinks.push_back(&use);
+      if (!result.notRepairable && !isRepairableSink(use))
+        result.notRepairable = user;
     }
   }
-  return nullptr;
+  return result;
 }
 
 /// The op in `func`'s body that contains `op`.
@@ -277,9 +310,14 @@ void emitSizeUsedAsValue(func::FuncOp func, const DimensionAnalysis &dims,
   diag.attachNote(dimOp.getLoc()) << "the size is read here";
 }
 
-/// Refuses the first use of the size of a dynamic dimension as a value.
+/// Refuses the first use of the size of a dynamic dimension as a value; with
+/// `repairSizes`, only those the real size does not repair (and those of
+/// dimensions of intermediate tensors), and records the classes whose real
+/// size the buckets need.
 LogicalResult checkSizesUsedAsValues(func::FuncOp func,
-                                     const DimensionAnalysis &dims) {
+                                     const DimensionAnalysis &dims,
+                                     bool repairSizes,
+                                     SmallVectorImpl<bool> &realSizes) {
   WalkResult result = func.walk([&](tensor::DimOp dimOp) {
     // Sizes of intermediate tensors resolve to the arguments' through the
     // dimension analysis; look at every dim of a dynamic dimension.
@@ -287,9 +325,19 @@ LogicalResult checkSizesUsedAsValues(func::FuncOp func,
     auto type = dyn_cast<RankedTensorType>(dimOp.getSource().getType());
     if (!type || !d || !type.isDynamicDim(*d))
       return WalkResult::advance();
-    Operation *user = findSizeUsedAsValue(dimOp);
-    if (!user)
+    SizeValueUses uses = collectSizeValueUses(dimOp);
+    if (uses.sinks.empty())
       return WalkResult::advance();
+    auto arg = dyn_cast<BlockArgument>(dimOp.getSource());
+    std::optional<unsigned> cls;
+    if (arg && arg.getOwner()->getParentOp() == func)
+      cls = dims.getDimId({arg.getArgNumber(), unsigned(*d)});
+    if (repairSizes && cls && !uses.notRepairable) {
+      realSizes[*cls] = true;
+      return WalkResult::advance();
+    }
+    Operation *user = uses.notRepairable ? uses.notRepairable
+                                         : uses.sinks.front()->getOwner();
     emitSizeUsedAsValue(func, dims, dimOp, *d, user);
     return WalkResult::interrupt();
   });
@@ -458,12 +506,14 @@ void emitPaddingFailure(func::FuncOp func, const DimensionAnalysis &dims,
 //===----------------------------------------------------------------------===//
 
 FailureOr<PaddingResult>
-mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
+mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims,
+                             bool repairSizes) {
   if (failed(verifyConstantDimIndices(func)))
     return failure();
   Arguments args = findPaddedArguments(func, dims);
+  SmallVector<bool> realSizes(dims.getDims().size(), false);
   if (failed(readDeclarations(func, args)) ||
-      failed(checkSizesUsedAsValues(func, dims)))
+      failed(checkSizesUsedAsValues(func, dims, repairSizes, realSizes)))
     return failure();
 
   PadValueSearch search(func, dims, args);
@@ -478,6 +528,13 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
                                                       : TypedAttr());
   result.splitBlockers = search.getAnalyzer().splitBlockers;
   result.splitBlockerReasons = search.getAnalyzer().splitBlockerReasons;
+  result.realSizes.assign(realSizes.begin(), realSizes.end());
+  // A chunk of a split would see its own size, not the whole one.
+  for (auto [k, real] : llvm::enumerate(realSizes))
+    if (real && !result.splitBlockers[k]) {
+      result.splitBlockers[k] = func;
+      result.splitBlockerReasons[k] = "its size is used as a value";
+    }
   LLVM_DEBUG({
     for (auto [k, blocker] : llvm::enumerate(result.splitBlockers))
       if (blocker)
@@ -486,4 +543,8 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims) {
                      << result.splitBlockerReasons[k] << "\n";
   });
   return result;
+}
+
+SizeValueUses mlir::bucket::findSizeValueUses(tensor::DimOp dimOp) {
+  return collectSizeValueUses(dimOp);
 }

@@ -32,7 +32,7 @@ void mlir::bucket::buildBucketizePipeline(OpPassManager &pm,
   // after specialization instead.
   pm.addPass(createBucketSpecializeFunctionsPass(
       {options.buckets, options.padValues, options.masks, options.outOfRange,
-       options.selfCheck, options.maxBuckets}));
+       options.selfCheck, options.padding, options.maxBuckets}));
   pm.addPass(createBucketVerifyStaticShapesPass());
   pm.addPass(createBucketGenerateDispatchPass());
   pm.addPass(createCanonicalizerPass());

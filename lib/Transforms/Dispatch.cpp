@@ -440,8 +440,13 @@ SmallVector<Value> DispatchBuilder::crop(ValueRange callResults) {
 }
 
 SmallVector<Value> DispatchBuilder::runBucket(unsigned i) {
-  auto call = func::CallOp::create(rewriter, loc, specializations[i],
-                                   pad(args, specializations[i]));
+  SmallVector<Value> operands = pad(args, specializations[i]);
+  // A bucket that reads sizes as values takes the real ones after the
+  // arguments, one per symbolic dimension (see specializeFunction).
+  func::FuncOp callee = specializations[i];
+  if (callee.getNumArguments() > args.size())
+    llvm::append_range(operands, dims);
+  auto call = func::CallOp::create(rewriter, loc, specializations[i], operands);
   return crop(call.getResults());
 }
 

@@ -107,8 +107,8 @@ struct BucketSpecializeFunctionsPass
         candidates.push_back(func);
     bool failedAny = false;
     for (func::FuncOp func : candidates) {
-      SpecializeOptions options{buckets,    padValues, masks,
-                                outOfRange, selfCheck, maxBuckets};
+      SpecializeOptions options{buckets,   padValues, masks,     outOfRange,
+                                selfCheck, padding,   maxBuckets};
       FailureOr<SmallVector<func::FuncOp>> clones =
           specializeFunction(rewriter, func, options);
       if (failed(clones)) {

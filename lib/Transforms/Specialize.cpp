@@ -20,6 +20,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <functional>
+
 using namespace mlir;
 using namespace mlir::bucket;
 
@@ -498,6 +500,76 @@ static void createFallback(RewriterBase &rewriter, func::FuncOp func,
                 FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
 }
 
+/// Gives `clone` (of a function whose padded sizes are used as values, see
+/// PaddingResult::realSizes) one trailing `index` argument per symbolic
+/// dimension, the real size the dispatcher passes, and makes every use of a
+/// size as a value read it: the chain of scalar arithmetic from the
+/// `tensor.dim` to each such use is cloned over the real size, while the uses
+/// as sizes keep the bucket's.
+static void useRealSizes(RewriterBase &rewriter, func::FuncOp clone,
+                         const DimensionAnalysis &analysis,
+                         ArrayRef<bool> realSizes) {
+  Block &entry = clone.getBody().front();
+  unsigned numArgs = entry.getNumArguments();
+  SmallVector<Value> realArgs;
+  for (unsigned k = 0; k < realSizes.size(); ++k)
+    realArgs.push_back(
+        entry.addArgument(rewriter.getIndexType(), clone.getLoc()));
+  SmallVector<Type> argTypes(entry.getArgumentTypes());
+  clone.setFunctionType(
+      rewriter.getFunctionType(argTypes, clone.getResultTypes()));
+  for (unsigned k = 0; k < realSizes.size(); ++k)
+    clone.setArgAttrs(numArgs + k, DictionaryAttr::get(clone.getContext()));
+
+  SmallVector<tensor::DimOp> dimOps;
+  clone.walk([&](tensor::DimOp op) { dimOps.push_back(op); });
+  for (tensor::DimOp dimOp : dimOps) {
+    auto arg = dyn_cast<BlockArgument>(dimOp.getSource());
+    std::optional<int64_t> d = dimOp.getConstantIndex();
+    if (!arg || arg.getOwner() != &entry || !d || arg.getArgNumber() >= numArgs)
+      continue;
+    std::optional<unsigned> cls =
+        analysis.getDimId({arg.getArgNumber(), unsigned(*d)});
+    if (!cls || !realSizes[*cls])
+      continue;
+    SizeValueUses uses = findSizeValueUses(dimOp);
+    if (uses.notRepairable)
+      continue;
+    // The values computed from the dim at its level: the way to the uses.
+    DenseSet<Value> onPath;
+    SmallVector<Value> worklist{dimOp.getResult()};
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      if (!onPath.insert(v).second)
+        continue;
+      for (Operation *user : v.getUsers())
+        if (user->getParentOp() == dimOp->getParentOp() &&
+            user->getNumResults() == 1)
+          worklist.push_back(user->getResult(0));
+    }
+    // The real version of a value: itself off the way, else its op cloned
+    // over the real versions of its operands (right after the op).
+    IRMapping real;
+    real.map(dimOp.getResult(), realArgs[*cls]);
+    std::function<Value(Value)> realVersion = [&](Value v) -> Value {
+      if (!onPath.contains(v))
+        return v;
+      if (Value mapped = real.lookupOrNull(v))
+        return mapped;
+      Operation *def = v.getDefiningOp();
+      for (Value operand : def->getOperands())
+        real.map(operand, realVersion(operand));
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointAfter(def);
+      Operation *copy = rewriter.clone(*def, real);
+      real.map(v, copy->getResult(0));
+      return copy->getResult(0);
+    };
+    for (OpOperand *sink : uses.sinks)
+      sink->set(realVersion(sink->get()));
+  }
+}
+
 /// A private clone of `func` for bucket `row`, with static argument types
 /// cast back to the original types at the entry and refined (the casts fold
 /// into their users).
@@ -505,7 +577,7 @@ static FailureOr<func::FuncOp>
 createSpecialization(RewriterBase &rewriter, func::FuncOp func,
                      ArrayRef<int64_t> row, const BucketTable &table,
                      const DimensionAnalysis &analysis,
-                     SymbolTable &symbolTable) {
+                     ArrayRef<bool> realSizes, SymbolTable &symbolTable) {
   auto clone = cast<func::FuncOp>(rewriter.clone(*func));
   clone.setPrivate();
   clone.setName(
@@ -521,6 +593,9 @@ createSpecialization(RewriterBase &rewriter, func::FuncOp func,
   clone->setAttr(kSpecializationOfAttrName,
                  FlatSymbolRefAttr::get(func.getSymNameAttr()));
   clone->setAttr(kBucketAttrName, rewriter.getDenseI64ArrayAttr(row));
+  // Before the casts, while the sizes are still read from the arguments.
+  if (llvm::is_contained(realSizes, true))
+    useRealSizes(rewriter, clone, analysis, realSizes);
 
   Block &entry = clone.getBody().front();
   OpBuilder::InsertionGuard guard(rewriter);
@@ -612,7 +687,11 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
       resolveSpec(func, *analysis, *spec, func.getLoc(), options.maxBuckets);
   if (failed(table))
     return failure();
-  FailureOr<PaddingResult> padding = analyzePadding(func, *analysis);
+  if (options.padding != "repair" && options.padding != "prove")
+    return func.emitError() << "invalid padding mode '" << options.padding
+                            << "'; expected repair or prove";
+  FailureOr<PaddingResult> padding =
+      analyzePadding(func, *analysis, options.padding == "repair");
   if (failed(padding))
     return failure();
   FailureOr<SmallVector<OutOfRangePolicy>> policies =
@@ -638,8 +717,9 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   SmallVector<Attribute> keptRows;
   SmallVector<std::pair<ArrayRef<int64_t>, std::string>> dropped;
   for (ArrayRef<int64_t> row : table->rows) {
-    FailureOr<func::FuncOp> clone = createSpecialization(
-        rewriter, func, row, *table, *analysis, symbolTable);
+    FailureOr<func::FuncOp> clone =
+        createSpecialization(rewriter, func, row, *table, *analysis,
+                             padding->realSizes, symbolTable);
     if (failed(clone))
       return failure();
     if (std::optional<std::string> why = findContradiction(*clone)) {

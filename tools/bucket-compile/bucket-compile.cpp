@@ -144,6 +144,12 @@ struct Options {
       cl::desc("ONNX input: pin named dimensions to sizes, e.g. 'batch=1' "
                "(as bucket-import-onnx --static)"),
       cl::value_desc("list"), cl::cat(category)};
+  cl::opt<std::string> padding{
+      "padding",
+      cl::desc("'repair' (default): a size of a padded dimension used as a "
+               "value (a mean's divisor, the last position) is the real size "
+               "in each bucket; 'prove': refuse such models (docs/Padding.md)"),
+      cl::init("repair"), cl::cat(category)};
   cl::opt<unsigned> maxBuckets{
       "max-buckets",
       cl::desc("The most buckets one function may have (default 256): each "
@@ -286,6 +292,7 @@ static void getBucketizeOptions(const Options &opts,
   options.outOfRange = opts.outOfRange.getValue();
   options.selfCheck = opts.selfCheck.getValue();
   options.maxBuckets = opts.maxBuckets.getValue();
+  options.padding = opts.padding.getValue();
   options.symbolPrefix = opts.symbolPrefix.getValue();
   // The header's entry points call the MLIR C interface of every public
   // function.

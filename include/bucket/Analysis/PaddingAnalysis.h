@@ -39,6 +39,7 @@
 #include "bucket/Analysis/DimensionAnalysis.h"
 #include "bucket/IR/BucketDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Support/LLVM.h"
 
@@ -65,7 +66,26 @@ struct PaddingResult {
   SmallVector<Operation *> splitBlockers;
   /// Why splitBlockers[i] blocks splitting.
   SmallVector<std::string> splitBlockerReasons;
+  /// Per symbolic dimension: whether its size is used as a value (a mean's
+  /// divisor, the last position) in a way each bucket computes exactly when
+  /// it is given the real size (repairSizes; see findSizeValueUses).
+  SmallVector<bool> realSizes;
 };
+
+/// Where the size a `tensor.dim` reads is used as a value rather than as a
+/// size (a `tensor.empty` or slice size): the operands that receive it,
+/// through index and scalar arithmetic at the same level as the dim.
+struct SizeValueUses {
+  SmallVector<OpOperand *> sinks;
+  /// Whether the original's value is computed from the real size at every
+  /// sink when a bucket is given it instead of its own size: a loop-invariant
+  /// scalar in a linalg body that reaches no index there (the divisor of a
+  /// mean, a comparison that masks), an index of a `tensor.extract` outside
+  /// linalg bodies (the last position), or a returned scalar. Null when
+  /// repairable, else the first sink that is not.
+  Operation *notRepairable = nullptr;
+};
+SizeValueUses findSizeValueUses(tensor::DimOp dimOp);
 
 /// Proves that padding the arguments of `func` along every symbolic
 /// dimension of `dims` cannot change its results, choosing a pad value per
@@ -73,8 +93,13 @@ struct PaddingResult {
 /// bucket.mask declarations on its arguments. Emits a located error naming
 /// the op, the argument, the dimension and the remedies, and fails,
 /// otherwise.
+/// With `repairSizes`, a size of an argument's padded dimension used as a
+/// value is not refused when findSizeValueUses says the real size repairs
+/// it (PaddingResult::realSizes); the caller gives each bucket the real
+/// sizes (specializeFunction does).
 FailureOr<PaddingResult> analyzePadding(func::FuncOp func,
-                                        const DimensionAnalysis &dims);
+                                        const DimensionAnalysis &dims,
+                                        bool repairSizes = false);
 
 } // namespace bucket
 } // namespace mlir

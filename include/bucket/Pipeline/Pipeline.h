@@ -42,6 +42,11 @@ struct BucketizeOptions : public PassPipelineOptions<BucketizeOptions> {
       llvm::cl::desc("Check every call against the next larger bucket (or "
                      "the fallback) and report differences"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> padding{
+      *this, "padding",
+      llvm::cl::desc("'repair' (default): sizes used as values read the "
+                     "real size in each bucket; 'prove': refused"),
+      llvm::cl::init("repair")};
   PassOptions::Option<unsigned> maxBuckets{
       *this, "max-buckets",
       llvm::cl::desc("The most specializations one function may have"),

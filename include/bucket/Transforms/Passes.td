@@ -166,6 +166,11 @@ def BucketSpecializeFunctionsPass
     Option<"selfCheck", "self-check", "bool", /*default=*/"false",
            "Make the dispatcher also run the next larger bucket (or the "
            "generic fallback) and report any difference to the runtime">,
+    Option<"padding", "padding", "std::string", /*default=*/"\"repair\"",
+           "'repair' (default): a size of an argument's padded dimension "
+           "used as a value (a mean's divisor, the last position) is given "
+           "to each bucket as the real size; 'prove': refused, as padding "
+           "that could change a result">,
     Option<"maxBuckets", "max-buckets", "unsigned", /*default=*/"256",
            "The most specializations one function may have; a larger "
            "specification is an error before anything is expanded">,
