@@ -193,6 +193,22 @@ static FailureOr<linalg::LinalgOp> cacheBlock(RewriterBase &rewriter,
   return cast<linalg::LinalgOp>(blocked->tiledOps.back());
 }
 
+/// Makes `op` accumulate into `value` (a linalg.fill of its init, just
+/// before it): what takeConstantFill took away, restored when the strategy
+/// that would have started each register tile from the constant cannot be
+/// applied after all, or given to one register tile.
+static linalg::FillOp restoreConstantFill(RewriterBase &rewriter,
+                                          linalg::LinalgOp op,
+                                          TypedAttr value) {
+  OpOperand *init = op.getDpsInitOperand(0);
+  rewriter.setInsertionPoint(op);
+  Value constant = arith::ConstantOp::create(rewriter, op.getLoc(), value);
+  auto fill =
+      linalg::FillOp::create(rewriter, op.getLoc(), constant, init->get());
+  rewriter.modifyOpInPlace(op, [&] { init->set(fill.getResult(0)); });
+  return fill;
+}
+
 /// The register tiles first (`sizes` without the reduction loops), each
 /// filled with `value`, then the reduction loops inside (all of them: a tile
 /// filled inside one would restart its sum). The accumulator's first value
@@ -208,28 +224,10 @@ tileFromConstant(RewriterBase &rewriter, linalg::LinalgOp op,
   if (failed(tiles) || tiles->tiledOps.empty())
     return failure();
   op = cast<linalg::LinalgOp>(tiles->tiledOps.back());
-  OpOperand *init = op.getDpsInitOperand(0);
-  rewriter.setInsertionPoint(op);
-  Value constant = arith::ConstantOp::create(rewriter, op.getLoc(), value);
-  auto fill =
-      linalg::FillOp::create(rewriter, op.getLoc(), constant, init->get());
-  rewriter.modifyOpInPlace(op, [&] { init->set(fill.getResult(0)); });
+  linalg::FillOp fill = restoreConstantFill(rewriter, op, value);
   (void)vectorizeAndReplace(rewriter, fill,
                             /*createNamedContraction=*/false);
   return op;
-}
-
-/// Makes `op` accumulate into `value` again (a linalg.fill of its init): what
-/// takeConstantFill took away, when the strategy that would have started
-/// each register tile from the constant cannot be applied after all.
-static void restoreConstantFill(RewriterBase &rewriter, linalg::LinalgOp op,
-                                TypedAttr value) {
-  OpOperand *init = op.getDpsInitOperand(0);
-  rewriter.setInsertionPoint(op);
-  Value constant = arith::ConstantOp::create(rewriter, op.getLoc(), value);
-  auto fill =
-      linalg::FillOp::create(rewriter, op.getLoc(), constant, init->get());
-  rewriter.modifyOpInPlace(op, [&] { init->set(fill.getResult(0)); });
 }
 
 /// Contractions: an MR x NR register tile, batch dimensions and outer m/n
