@@ -233,6 +233,12 @@ bool isRepairableSink(OpOperand &use) {
   if (auto extract = dyn_cast<tensor::ExtractOp>(user))
     return extract->getParentOfType<linalg::LinalgOp>() == nullptr &&
            use.get() != extract.getTensor();
+  // An offset of a slice outside linalg bodies (the last row: seq - 1).
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(user))
+    return slice->getParentOfType<linalg::LinalgOp>() == nullptr &&
+           llvm::is_contained(slice.getOffsets(), use.get()) &&
+           !llvm::is_contained(slice.getSizes(), use.get()) &&
+           !llvm::is_contained(slice.getStrides(), use.get());
   if (user->getParentOfType<linalg::LinalgOp>())
     return !reachesIndexInBody(user);
   return false;
@@ -357,8 +363,9 @@ LogicalResult checkSizesUsedAsValues(func::FuncOp func,
 class PadValueSearch {
 public:
   PadValueSearch(func::FuncOp func, const DimensionAnalysis &dims,
-                 Arguments &args)
-      : func(func), dims(dims), args(args), fixed(args.size()) {
+                 Arguments &args, bool realSizes)
+      : func(func), dims(dims), args(args), fixed(args.size()),
+        realSizes(realSizes) {
     for (unsigned i = 0; i < args.size(); ++i)
       fixed[i] = args.declared[i] || args.masks[i];
   }
@@ -383,13 +390,15 @@ private:
   Arguments &args;
   /// Per argument: whether its pad value is declared or already chosen.
   SmallVector<bool> fixed;
+  /// Whether the buckets read the real sizes (Analyzer).
+  bool realSizes;
   std::optional<Analyzer> analyzer;
 };
 
 std::optional<Failure> PadValueSearch::run() {
   std::optional<Failure> fault;
   for (unsigned round = 0; round <= args.size(); ++round) {
-    analyzer.emplace(func, dims, args.padValues, args.masks);
+    analyzer.emplace(func, dims, args.padValues, args.masks, realSizes);
     fault = analyzer->run();
     LLVM_DEBUG({
       llvm::dbgs() << "padding @" << func.getName() << " round " << round
@@ -433,7 +442,7 @@ void PadValueSearch::tryNeutralElements(unsigned target, const Failure &fault) {
     SmallVector<TypedAttr> trial(args.padValues);
     trial[target] = *value;
     std::optional<Failure> trialFailure =
-        Analyzer(func, dims, trial, args.masks).run();
+        Analyzer(func, dims, trial, args.masks, realSizes).run();
     // Progress: no failure, or one at another op.
     if (!trialFailure || trialFailure->op != fault.op) {
       args.padValues[target] = *value;
@@ -516,7 +525,7 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims,
       failed(checkSizesUsedAsValues(func, dims, repairSizes, realSizes)))
     return failure();
 
-  PadValueSearch search(func, dims, args);
+  PadValueSearch search(func, dims, args, llvm::is_contained(realSizes, true));
   if (std::optional<Failure> fault = search.run()) {
     emitPaddingFailure(func, dims, args, *fault);
     return failure();

@@ -263,8 +263,10 @@ std::optional<Failure> Analyzer::sliceDim(tensor::ExtractSliceOp slice,
     // value read from data): the original reads positions
     // [offset, offset + size) inside its real data, and so does the bucketed
     // function as long as the size does not grow with the bucket either.
+    // With the real sizes, an offset computed from a padded size (the last
+    // row: seq - 1) is a real position in every bucket too.
     FailureOr<std::optional<PaddedSize>> o = evalSize(offset);
-    if (failed(o) || *o || *r)
+    if (failed(o) || (*o && !realSizes) || *r)
       return cannotProve(slice,
                          "a slice of a padded dimension at an offset or with "
                          "a size computed from a padded size",

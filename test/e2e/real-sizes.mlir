@@ -60,3 +60,19 @@ func.func @last_value(%x: tensor<?xf32> {bucket.dims = ["seq"]}) -> tensor<1xf32
   %r = tensor.from_elements %v : tensor<1xf32>
   return %r : tensor<1xf32>
 }
+
+// The last row, taken with a slice at the real length - 1 (last-token
+// pooling).
+// RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func last_row \
+// RUN:   --args 'f32[seq,4]' --results 'f32[1,4]' --dims 'seq=1..8' \
+// RUN:   --out-of-range 'seq=9' | FileCheck %s
+
+func.func @last_row(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<1x4xf32>
+    attributes {llvm.emit_c_interface} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %last = arith.subi %n, %c1 : index
+  %row = tensor.extract_slice %x[%last, 0] [1, 4] [1, 1] : tensor<?x4xf32> to tensor<1x4xf32>
+  return %row : tensor<1x4xf32>
+}

@@ -79,12 +79,16 @@ class BodyEvaluator;
 /// The analysis of one function for one choice of pad values.
 class Analyzer {
 public:
-  /// `padValues` and `masks` hold one entry per argument of `func`.
+  /// `padValues` and `masks` hold one entry per argument of `func`. With
+  /// `realSizes`, the buckets read the real sizes where sizes are used as
+  /// values (see analyzePadding): a slice offset computed from a padded size
+  /// is then a real position.
   Analyzer(func::FuncOp func, const DimensionAnalysis &dims,
-           ArrayRef<TypedAttr> padValues, ArrayRef<bool> masks)
+           ArrayRef<TypedAttr> padValues, ArrayRef<bool> masks,
+           bool realSizes = false)
       : splitBlockers(dims.getDims().size(), nullptr),
         splitBlockerReasons(dims.getDims().size()), func(func), dims(dims),
-        padValues(padValues), masks(masks) {}
+        padValues(padValues), masks(masks), realSizes(realSizes) {}
 
   /// Runs the analysis; the failure, if any.
   std::optional<Failure> run();
@@ -170,6 +174,7 @@ private:
   const DimensionAnalysis &dims;
   ArrayRef<TypedAttr> padValues;
   ArrayRef<bool> masks;
+  bool realSizes;
   /// The padding of every padded tensor seen so far.
   DenseMap<Value, PadInfo> info;
 };
