@@ -161,6 +161,24 @@ static int32_t first_binding_arg(const bucket_function_info_t *fn,
 
 /* Checks the sizes of argument i (whose rank matches) against its static
  * sizes, and binds its symbolic dimensions in `dims` (0: not bound yet). */
+bucket_status_t check_rank_and_type(const bucket_function_info_t *fn,
+                                    const char *what, int32_t i,
+                                    const bucket_tensor_t *tensor,
+                                    const bucket_value_info_t *info) {
+  const char *name = function_name(fn);
+  if (!rank_in_range(tensor->rank))
+    return INVALID("%s: %s %" PRId32 " has rank %" PRId32 ", outside [0, %d]",
+                   name, what, i, tensor->rank, BUCKET_MAX_RANK);
+  if (tensor->rank != info->rank)
+    return INVALID("%s: %s %" PRId32 " has rank %" PRId32 ", expected %" PRId32,
+                   name, what, i, tensor->rank, info->rank);
+  if (tensor->element_type != info->element_type)
+    return INVALID("%s: %s %" PRId32 " has element type %s, expected %s", name,
+                   what, i, bucket_element_type_name(tensor->element_type),
+                   bucket_element_type_name(info->element_type));
+  return NULL;
+}
+
 static bucket_status_t check_arg_sizes(const bucket_function_info_t *fn,
                                        const bucket_tensor_t *tensor, int32_t i,
                                        int64_t *dims) {
@@ -205,19 +223,10 @@ static bucket_status_t check_arg(const bucket_function_info_t *fn,
   if (!tensor->data)
     return INVALID("%s: argument %" PRId32 " has no data (data is NULL)", name,
                    i);
-  if (!rank_in_range(tensor->rank))
-    return INVALID("%s: argument %" PRId32 " has rank %" PRId32
-                   ", outside [0, %d]",
-                   name, i, tensor->rank, BUCKET_MAX_RANK);
-  if (tensor->rank != info->rank)
-    return INVALID("%s: argument %" PRId32 " has rank %" PRId32
-                   ", expected %" PRId32,
-                   name, i, tensor->rank, info->rank);
-  if (tensor->element_type != info->element_type)
-    return INVALID("%s: argument %" PRId32 " has element type %s, expected %s",
-                   name, i, bucket_element_type_name(tensor->element_type),
-                   bucket_element_type_name(info->element_type));
-  bucket_status_t status = check_arg_sizes(fn, tensor, i, dims);
+  bucket_status_t status = check_rank_and_type(fn, "argument", i, tensor, info);
+  if (status)
+    return status;
+  status = check_arg_sizes(fn, tensor, i, dims);
   if (status)
     return status;
 

@@ -90,6 +90,13 @@ static inline const char *function_name(const bucket_function_info_t *fn) {
   return fn->name ? fn->name : "<unnamed>";
 }
 
+/* INVALID_ARGUMENT if `tensor`, argument or result (`what`) number `i` of
+ * `fn`, has a rank outside [0, BUCKET_MAX_RANK], or another rank or element
+ * type than `info`. */
+BUCKET_HIDDEN bucket_status_t check_rank_and_type(
+    const bucket_function_info_t *fn, const char *what, int32_t i,
+    const bucket_tensor_t *tensor, const bucket_value_info_t *info);
+
 static inline const char *dim_name(const bucket_function_info_t *fn,
                                    int32_t dim) {
   if (fn->dim_names && dim >= 0 && dim < fn->num_dims && fn->dim_names[dim])

@@ -67,18 +67,9 @@ static bucket_status_t check_result_slot(const bucket_function_info_t *fn,
     return INVALID("%s: result %" PRId32 " is NULL", name, i);
   if (!tensor->data)
     return NULL; /* The runtime will hand over the generated storage. */
-  if (!rank_in_range(tensor->rank))
-    return INVALID("%s: result %" PRId32 " has rank %" PRId32
-                   ", outside [0, %d]",
-                   name, i, tensor->rank, BUCKET_MAX_RANK);
-  if (tensor->rank != info->rank)
-    return INVALID("%s: result %" PRId32 " has rank %" PRId32
-                   ", expected %" PRId32,
-                   name, i, tensor->rank, info->rank);
-  if (tensor->element_type != info->element_type)
-    return INVALID("%s: result %" PRId32 " has element type %s, expected %s",
-                   name, i, bucket_element_type_name(tensor->element_type),
-                   bucket_element_type_name(info->element_type));
+  bucket_status_t status = check_rank_and_type(fn, "result", i, tensor, info);
+  if (status)
+    return status;
   if (bucket_count_elements(tensor->shape, tensor->rank) < 0)
     return INVALID("%s: result %" PRId32
                    " has a negative size or too many elements",
