@@ -247,10 +247,9 @@ bool isRepairableSink(OpOperand &use) {
 SizeValueUses collectSizeValueUses(tensor::DimOp dimOp) {
   SizeValueUses result;
   SmallVector<Value> worklist{dimOp.getResult()};
-  DenseSet<Value> seen;
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
-    if (!seen.insert(v).second)
+    if (!result.path.insert(v))
       continue;
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();

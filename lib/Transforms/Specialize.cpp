@@ -535,24 +535,12 @@ static void useRealSizes(RewriterBase &rewriter, func::FuncOp clone,
     SizeValueUses uses = findSizeValueUses(dimOp);
     if (uses.notRepairable)
       continue;
-    // The values computed from the dim at its level: the way to the uses.
-    DenseSet<Value> onPath;
-    SmallVector<Value> worklist{dimOp.getResult()};
-    while (!worklist.empty()) {
-      Value v = worklist.pop_back_val();
-      if (!onPath.insert(v).second)
-        continue;
-      for (Operation *user : v.getUsers())
-        if (user->getParentOp() == dimOp->getParentOp() &&
-            user->getNumResults() == 1)
-          worklist.push_back(user->getResult(0));
-    }
     // The real version of a value: itself off the way, else its op cloned
     // over the real versions of its operands (right after the op).
     IRMapping real;
     real.map(dimOp.getResult(), realArgs[*cls]);
     std::function<Value(Value)> realVersion = [&](Value v) -> Value {
-      if (!onPath.contains(v))
+      if (!uses.path.contains(v))
         return v;
       if (Value mapped = real.lookupOrNull(v))
         return mapped;

@@ -42,6 +42,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/SetVector.h"
 
 #include <optional>
 #include <string>
@@ -77,6 +78,8 @@ struct PaddingResult {
 /// through index and scalar arithmetic at the same level as the dim.
 struct SizeValueUses {
   SmallVector<OpOperand *> sinks;
+  /// The values on the way: the dim's result and the arithmetic on it.
+  SetVector<Value> path;
   /// Whether the original's value is computed from the real size at every
   /// sink when a bucket is given it instead of its own size: a loop-invariant
   /// scalar in a linalg body that reaches no index there (the divisor of a
