@@ -15,12 +15,17 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/Error.h"
 
 #define DEBUG_TYPE "bucket-padding"
+
+/// Masks beyond this many in one function are not searched for: each costs a
+/// pass over a tensor, and so many suggest a model the analysis misreads.
+static constexpr size_t kMaxMasks = 64;
 
 using namespace mlir;
 using namespace mlir::bucket;
@@ -362,9 +367,10 @@ LogicalResult checkSizesUsedAsValues(func::FuncOp func,
 class PadValueSearch {
 public:
   PadValueSearch(func::FuncOp func, const DimensionAnalysis &dims,
-                 Arguments &args, bool realSizes)
+                 Arguments &args, bool realSizes,
+                 ArrayRef<PaddingMask> repairs = {})
       : func(func), dims(dims), args(args), fixed(args.size()),
-        realSizes(realSizes) {
+        realSizes(realSizes), repairs(repairs) {
     for (unsigned i = 0; i < args.size(); ++i)
       fixed[i] = args.declared[i] || args.masks[i];
   }
@@ -391,13 +397,16 @@ private:
   SmallVector<bool> fixed;
   /// Whether the buckets read the real sizes (Analyzer).
   bool realSizes;
+  /// The masks found so far, analysed as if inserted.
+  ArrayRef<PaddingMask> repairs;
   std::optional<Analyzer> analyzer;
 };
 
 std::optional<Failure> PadValueSearch::run() {
   std::optional<Failure> fault;
   for (unsigned round = 0; round <= args.size(); ++round) {
-    analyzer.emplace(func, dims, args.padValues, args.masks, realSizes);
+    analyzer.emplace(func, dims, args.padValues, args.masks, realSizes,
+                     repairs);
     fault = analyzer->run();
     LLVM_DEBUG({
       llvm::dbgs() << "padding @" << func.getName() << " round " << round
@@ -441,13 +450,225 @@ void PadValueSearch::tryNeutralElements(unsigned target, const Failure &fault) {
     SmallVector<TypedAttr> trial(args.padValues);
     trial[target] = *value;
     std::optional<Failure> trialFailure =
-        Analyzer(func, dims, trial, args.masks, realSizes).run();
+        Analyzer(func, dims, trial, args.masks, realSizes, repairs).run();
     // Progress: no failure, or one at another op.
     if (!trialFailure || trialFailure->op != fault.op) {
       args.padValues[target] = *value;
       return;
     }
   }
+}
+
+//===----------------------------------------------------------------------===//
+// Repairs
+//===----------------------------------------------------------------------===//
+
+/// The dimensions of `pad` a mask can restore: every padded one, each padded
+/// at the end of a whole class (a merged dimension is not).
+std::optional<SmallVector<PaddingMask::Dim>>
+getMaskableDims(const PadInfo &pad) {
+  SmallVector<PaddingMask::Dim> result;
+  for (auto [d, padDim] : llvm::enumerate(pad)) {
+    if (!padDim)
+      continue;
+    if (padDim->scale != 1)
+      return std::nullopt;
+    result.push_back({unsigned(d), padDim->cls, padDim->offset});
+  }
+  return result;
+}
+
+/// Looks for masks that repair `fault` (see PaddingMask) with the masks of
+/// `search` in effect; appends them to `masks` and returns success when one
+/// makes the fault go away or move to another op.
+class RepairSearch {
+public:
+  RepairSearch(func::FuncOp func, const DimensionAnalysis &dims,
+               const Arguments &args, SmallVectorImpl<PaddingMask> &masks)
+      : func(func), dims(dims), args(args), masks(masks) {}
+
+  LogicalResult repair(const Failure &fault, const Analyzer &analyzer);
+
+private:
+  /// Keeps the accumulators of a generic at the padded iterations of the
+  /// loop whose combiner receives padding.
+  std::optional<PaddingMask> maskAccumulator(linalg::GenericOp op,
+                                             const Failure &fault);
+  /// Masks the padded operands of `op` (the inputs of a linalg op, the
+  /// source of a tensor.pad) with one of `candidates`.
+  LogicalResult maskOperands(Operation *op, ArrayRef<unsigned> operands,
+                             ArrayRef<StringRef> candidates,
+                             const Failure &fault, const Analyzer &analyzer);
+  /// Whether the analysis with `trial` masks gets past `fault`.
+  bool makesProgress(ArrayRef<PaddingMask> trial, const Failure &fault) const {
+    std::optional<Failure> next =
+        Analyzer(func, dims, args.padValues, args.masks, true, trial).run();
+    return !next || next->op != fault.op || next->loop != fault.loop;
+  }
+
+  func::FuncOp func;
+  const DimensionAnalysis &dims;
+  const Arguments &args;
+  SmallVectorImpl<PaddingMask> &masks;
+};
+
+std::optional<PaddingMask> RepairSearch::maskAccumulator(linalg::GenericOp op,
+                                                         const Failure &fault) {
+  unsigned loop = *fault.loop;
+  // Every output must accumulate over the loop: an output it indexes would
+  // keep its init at padded positions, which the analysis did not follow.
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (op.getMatchingIndexingMap(&init).isFunctionOfDim(loop))
+      return std::nullopt;
+  // Positions of a merged dimension are not compared with a real size.
+  if (fault.loopPad->scale != 1)
+    return std::nullopt;
+  PaddingMask mask;
+  mask.kind = PaddingMask::Kind::Accumulator;
+  mask.op = op;
+  mask.dims.push_back({loop, fault.loopPad->cls, fault.loopPad->offset});
+  mask.reason = fault.message;
+  return mask;
+}
+
+LogicalResult RepairSearch::maskOperands(Operation *op,
+                                         ArrayRef<unsigned> operands,
+                                         ArrayRef<StringRef> candidates,
+                                         const Failure &fault,
+                                         const Analyzer &analyzer) {
+  SmallVector<PaddingMask> base;
+  for (unsigned n : operands) {
+    Value v = op->getOperand(n);
+    const PadInfo *pad = analyzer.getPadding(v);
+    if (!pad)
+      continue;
+    std::optional<SmallVector<PaddingMask::Dim>> maskDims =
+        getMaskableDims(*pad);
+    if (!maskDims)
+      return failure();
+    PaddingMask mask;
+    mask.kind = PaddingMask::Kind::Operand;
+    mask.op = op;
+    mask.operandNumber = n;
+    mask.dims = std::move(*maskDims);
+    mask.reason = fault.message;
+    base.push_back(std::move(mask));
+  }
+  if (base.empty())
+    return failure();
+  // One operand at a time first (a product needs only one zero), then all.
+  SmallVector<SmallVector<PaddingMask>> choices;
+  if (base.size() > 1)
+    for (const PaddingMask &mask : base)
+      choices.push_back({mask});
+  choices.push_back(base);
+  for (ArrayRef<PaddingMask> choice : choices) {
+    Type elementType =
+        getElementTypeOrSelf(op->getOperand(choice.front().operandNumber));
+    for (StringRef candidate : candidates) {
+      std::string error;
+      FailureOr<TypedAttr> value = parsePadValue(candidate, elementType, error);
+      if (failed(value))
+        continue;
+      SmallVector<PaddingMask> trial(masks.begin(), masks.end());
+      for (PaddingMask mask : choice) {
+        mask.value = *value;
+        trial.push_back(std::move(mask));
+      }
+      if (!makesProgress(trial, fault))
+        continue;
+      masks.assign(trial.begin(), trial.end());
+      return success();
+    }
+  }
+  return failure();
+}
+
+LogicalResult RepairSearch::repair(const Failure &fault,
+                                   const Analyzer &analyzer) {
+  if (!fault.op || fault.op == func)
+    return failure();
+  // tensor.pad after a padded dimension: its source's padding must hold
+  // the padding value.
+  if (auto pad = dyn_cast<tensor::PadOp>(fault.op)) {
+    Attribute c;
+    Value padValue = pad.getConstantPaddingValue();
+    if (!padValue || !matchPattern(padValue, m_Constant(&c)))
+      return failure();
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    if (auto f = dyn_cast<FloatAttr>(c)) {
+      SmallString<16> digits;
+      f.getValue().toString(digits);
+      os << digits;
+    } else if (auto i = dyn_cast<IntegerAttr>(c)) {
+      os << i.getValue().getSExtValue();
+    } else {
+      return failure();
+    }
+    return maskOperands(pad, {pad.getSourceMutable().getOperandNumber()},
+                        {StringRef(text)}, fault, analyzer);
+  }
+  if (!fault.loop || !fault.loopPad)
+    return failure();
+  if (auto generic = dyn_cast<linalg::GenericOp>(fault.op)) {
+    std::optional<PaddingMask> mask = maskAccumulator(generic, fault);
+    if (!mask)
+      return failure();
+    // One select per op: a second padded loop (H and W of a pooling) joins
+    // the op's mask.
+    SmallVector<PaddingMask> trial(masks.begin(), masks.end());
+    auto existing = llvm::find_if(trial, [&](const PaddingMask &m) {
+      return m.op == fault.op && m.kind == PaddingMask::Kind::Accumulator;
+    });
+    if (existing != trial.end())
+      existing->dims.append(mask->dims);
+    else
+      trial.push_back(*mask);
+    if (!makesProgress(trial, fault))
+      return failure();
+    masks.assign(trial.begin(), trial.end());
+    return success();
+  }
+  // A named linalg op: its inputs, with the neutral elements of the common
+  // combiners.
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(fault.op);
+  if (!linalgOp)
+    return failure();
+  SmallVector<unsigned> inputs;
+  for (OpOperand *input : linalgOp.getDpsInputOperands())
+    inputs.push_back(input->getOperandNumber());
+  return maskOperands(fault.op, inputs, {"0", "-inf", "inf", "1", "min", "max"},
+                      fault, analyzer);
+}
+
+/// Makes padding safe with masks where they help and pad values where they
+/// do not; `last` is the analysis of the last run. The failure that neither
+/// fixes, if any.
+std::optional<Failure> repairWithMasks(func::FuncOp func,
+                                       const DimensionAnalysis &dims,
+                                       Arguments &args,
+                                       SmallVectorImpl<PaddingMask> &masks,
+                                       std::optional<Analyzer> &last) {
+  RepairSearch repairs(func, dims, args, masks);
+  // Each round adds a mask or moves the failure with a pad value; a model
+  // that keeps moving it between two ops is refused.
+  unsigned maxRounds = 2 * (kMaxMasks + args.size());
+  for (unsigned round = 0; round < maxRounds; ++round) {
+    last.emplace(func, dims, args.padValues, args.masks, true, masks);
+    std::optional<Failure> fault = last->run();
+    if (!fault)
+      return std::nullopt;
+    if (masks.size() < kMaxMasks && succeeded(repairs.repair(*fault, *last)))
+      continue;
+    PadValueSearch search(func, dims, args, true, masks);
+    std::optional<Failure> next = search.run();
+    // Solved (the next round confirms it) or moved: go on.
+    if (next && next->op == fault->op && next->loop == fault->loop)
+      return next;
+  }
+  last.emplace(func, dims, args.padValues, args.masks, true, masks);
+  return last->run();
 }
 
 //===----------------------------------------------------------------------===//
@@ -524,19 +745,37 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims,
       failed(checkSizesUsedAsValues(func, dims, repairSizes, realSizes)))
     return failure();
 
+  // Pad values alone first: when they make padding safe, they cost
+  // nothing, and the function compiles as it did before repairs existed.
+  SmallVector<TypedAttr> initialPadValues = args.padValues;
   PadValueSearch search(func, dims, args, llvm::is_contained(realSizes, true));
-  if (std::optional<Failure> fault = search.run()) {
+  std::optional<Failure> fault = search.run();
+  const Analyzer *last = &search.getAnalyzer();
+  SmallVector<PaddingMask> masks;
+  std::optional<Analyzer> repaired;
+  if (fault && repairSizes) {
+    // Otherwise masks from the start: a pad value that moves a failure
+    // elsewhere would only trade one mask for another.
+    args.padValues = initialPadValues;
+    fault = repairWithMasks(func, dims, args, masks, repaired);
+    last = &*repaired;
+  }
+  if (fault) {
     emitPaddingFailure(func, dims, args, *fault);
     return failure();
   }
+  for (const PaddingMask &mask : masks)
+    for (const PaddingMask::Dim &d : mask.dims)
+      realSizes[d.cls] = true;
 
   PaddingResult result;
   for (unsigned i = 0; i < args.size(); ++i)
     result.padValues.push_back(args.firstPaddedDim[i] ? args.padValues[i]
                                                       : TypedAttr());
-  result.splitBlockers = search.getAnalyzer().splitBlockers;
-  result.splitBlockerReasons = search.getAnalyzer().splitBlockerReasons;
+  result.splitBlockers = last->splitBlockers;
+  result.splitBlockerReasons = last->splitBlockerReasons;
   result.realSizes.assign(realSizes.begin(), realSizes.end());
+  result.masks = std::move(masks);
   // A chunk of a split would see its own size, not the whole one.
   for (auto [k, real] : llvm::enumerate(realSizes))
     if (real && !result.splitBlockers[k]) {

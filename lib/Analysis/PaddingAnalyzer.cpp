@@ -40,6 +40,8 @@ std::optional<Failure> Analyzer::run() {
     }
     info[arg] = std::move(pad);
   }
+  if (realSizes)
+    bindRealSizes();
   for (Operation &op : func.getBody().front()) {
     if (std::optional<Failure> failure = visit(&op))
       return failure;
@@ -149,7 +151,67 @@ FailureOr<std::optional<PaddedSize>> Analyzer::evalSize(OpFoldResult size) {
 // Dispatch
 //===----------------------------------------------------------------------===//
 
+void Analyzer::bindRealSizes() {
+  for (Operation &op : func.getBody().front()) {
+    if (auto dimOp = dyn_cast<tensor::DimOp>(op)) {
+      auto arg = dyn_cast<BlockArgument>(dimOp.getSource());
+      std::optional<int64_t> d = dimOp.getConstantIndex();
+      if (!arg || arg.getOwner()->getParentOp() != func || !d)
+        continue;
+      if (std::optional<unsigned> cls =
+              dims.getDimId({arg.getArgNumber(), unsigned(*d)}))
+        outsideScalars[dimOp] = Abstract::index(Abstract::RealSize, *cls);
+      continue;
+    }
+    // The real size plus a constant: the extent of a padded dimension that
+    // starts `offset` past the real size (after a tensor.pad).
+    APInt c;
+    if (!isa<arith::AddIOp, arith::SubIOp>(op) ||
+        !matchPattern(op.getOperand(1), m_ConstantInt(&c)))
+      continue;
+    auto it = outsideScalars.find(op.getOperand(0));
+    if (it == outsideScalars.end())
+      continue;
+    Abstract size = it->second;
+    size.offset +=
+        isa<arith::SubIOp>(op) ? -c.getSExtValue() : c.getSExtValue();
+    outsideScalars[op.getResult(0)] = size;
+  }
+}
+
+bool Analyzer::isAccumulatorMasked(Operation *op, unsigned loop) const {
+  return llvm::any_of(repairs, [&](const PaddingMask &mask) {
+    return mask.op == op && mask.kind == PaddingMask::Kind::Accumulator &&
+           llvm::any_of(mask.dims, [&](const PaddingMask::Dim &d) {
+             return d.dim == loop;
+           });
+  });
+}
+
 std::optional<Failure> Analyzer::visit(Operation *op) {
+  // A masked operand is, for `op`, a copy whose padded positions hold the
+  // mask's value; other users of the value still see its own padding.
+  SmallVector<std::pair<Value, PadInfo>> saved;
+  for (const PaddingMask &mask : repairs) {
+    if (mask.op != op || mask.kind != PaddingMask::Kind::Operand)
+      continue;
+    Value v = op->getOperand(mask.operandNumber);
+    auto it = info.find(v);
+    if (it == info.end())
+      continue;
+    saved.push_back({v, it->second});
+    Abstract value = Abstract::constant(mask.value, false, 0);
+    for (const PaddingMask::Dim &d : mask.dims)
+      if (std::optional<PadDim> &padDim = it->second[d.dim])
+        padDim->content = padDim->exclusive = value;
+  }
+  std::optional<Failure> failure = visitUnmasked(op);
+  for (auto &[v, pad] : llvm::reverse(saved))
+    info[v] = std::move(pad);
+  return failure;
+}
+
+std::optional<Failure> Analyzer::visitUnmasked(Operation *op) {
   // A tensor built from sizes is padded where one of its sizes is, whether
   // or not the op reads padding; any other op only matters when it does.
   if (!isa<tensor::EmptyOp, tensor::SplatOp, tensor::GenerateOp>(op) &&

@@ -29,9 +29,11 @@ namespace padding {
 class BodyEvaluator {
 public:
   /// Finds the padded loops of `op` from the padding of its operands in
-  /// `info`, which must outlive the evaluator.
-  BodyEvaluator(linalg::LinalgOp op, const DenseMap<Value, PadInfo> &info)
-      : op(op), info(info), body(op.getBlock()),
+  /// `info`; scalars the body reads from outside are `outside` where known,
+  /// else real values. Both must outlive the evaluator.
+  BodyEvaluator(linalg::LinalgOp op, const DenseMap<Value, PadInfo> &info,
+                const DenseMap<Value, Abstract> &outside)
+      : op(op), info(info), outside(outside), body(op.getBlock()),
         iterators(getEffectiveIteratorTypes(op)), loopPads(op.getNumLoops()) {
     findPaddedLoops();
   }
@@ -102,6 +104,7 @@ private:
 
   linalg::LinalgOp op;
   const DenseMap<Value, PadInfo> &info;
+  const DenseMap<Value, Abstract> &outside;
   Block *body;
   /// A loop the outputs do not depend on reduces into them, whatever
   /// `iterator_types` says.
@@ -184,9 +187,11 @@ void BodyEvaluator::bindIndices() {
     if (!loopPads[l] || loopPads[l]->scale != 1)
       env[index] = Abstract::get(Abstract::Finite);
     else if (l == paddedLoop)
-      env[index] = Abstract::index(Abstract::PadIndex, loopPads[l]->cls);
+      env[index] = Abstract::index(Abstract::PadIndex, loopPads[l]->cls,
+                                   loopPads[l]->offset);
     else if (isReal(l))
-      env[index] = Abstract::index(Abstract::RealIndex, loopPads[l]->cls);
+      env[index] = Abstract::index(Abstract::RealIndex, loopPads[l]->cls,
+                                   loopPads[l]->offset);
     else
       env[index] = Abstract::get(Abstract::Finite);
   });
@@ -199,6 +204,8 @@ Abstract BodyEvaluator::lookupScalar(Value v) const {
   if (matchPattern(v, m_Constant(&c)))
     if (auto typed = dyn_cast<TypedAttr>(c))
       return Abstract::constant(typed, false, 0);
+  if (auto it = outside.find(v); it != outside.end())
+    return it->second;
   // Defined outside the body: a real value.
   return Abstract::get(Abstract::Finite);
 }
@@ -211,7 +218,8 @@ SmallVector<Abstract> BodyEvaluator::walkBody() {
         yielded.push_back(lookupScalar(v));
       break;
     }
-    if (isa<linalg::IndexOp>(inner))
+    // Constants are read by lookupScalar.
+    if (isa<linalg::IndexOp>(inner) || inner.hasTrait<OpTrait::ConstantLike>())
       continue;
     if (inner.getNumResults() != 1 || inner.getNumRegions() != 0) {
       for (Value r : inner.getResults())
@@ -307,7 +315,7 @@ Abstract BodyEvaluator::evaluateResult(unsigned result, unsigned p,
 //===----------------------------------------------------------------------===//
 
 std::optional<Failure> Analyzer::visitLinalg(linalg::LinalgOp op) {
-  BodyEvaluator body(op, info);
+  BodyEvaluator body(op, info, outsideScalars);
   if (std::optional<Failure> failure = checkWindows(op, body))
     return failure;
   blockSplitAlongLoops(op, body);
@@ -360,7 +368,8 @@ std::optional<Failure> Analyzer::checkReductions(linalg::LinalgOp op,
   // At every real output position, the padded iterations of a padded
   // reduction loop must leave the accumulator unchanged.
   for (unsigned r = 0; r < body.getNumLoops(); ++r) {
-    if (!body.getLoopPad(r) || !body.isReduction(r))
+    if (!body.getLoopPad(r) || !body.isReduction(r) ||
+        isAccumulatorMasked(op, r))
       continue;
     SmallVector<Abstract> accs(op.getNumDpsInits(),
                                Abstract::get(Abstract::Acc));
@@ -409,7 +418,10 @@ Failure Analyzer::describeReduction(linalg::LinalgOp op,
                   "' reduces over padded dimension " + className(cls) +
                   " and " + what)
                      .str(),
-                 value.args, cls};
+                 value.args,
+                 cls,
+                 loop,
+                 body.getLoopPad(loop)};
 }
 
 std::optional<Failure> Analyzer::recordResults(linalg::LinalgOp op,

@@ -75,6 +75,8 @@ std::string Abstract::describe() const {
   case PadIndex:
   case RealIndex:
     return "an index";
+  case RealSize:
+    return "a real size";
   case Unknown:
     return "values that may be anything (uninitialized, inf or NaN)";
   }
@@ -275,11 +277,82 @@ bool compareDistinct(arith::CmpIPredicate predicate, bool leftBigger) {
   llvm_unreachable("unknown predicate");
 }
 
-/// Comparisons of a padded and a real index of the same class: padded
-/// positions come after every real one. nullopt for any other comparison.
+/// The result of `predicate` on `l` and `r` when all that is known is that
+/// `l < r` (`less`) or `l >= r` (otherwise); nullopt when that does not
+/// decide it.
+std::optional<bool> compareOrdered(arith::CmpIPredicate predicate, bool less) {
+  using P = arith::CmpIPredicate;
+  switch (predicate) {
+  case P::ult:
+  case P::slt:
+    return less;
+  case P::uge:
+  case P::sge:
+    return !less;
+  case P::ule:
+  case P::sle:
+  case P::ne:
+    return less ? std::optional<bool>(true) : std::nullopt;
+  case P::ugt:
+  case P::sgt:
+  case P::eq:
+    return less ? std::optional<bool>(false) : std::nullopt;
+  }
+  llvm_unreachable("unknown predicate");
+}
+
+/// The predicate that compares `r` with `l` as `predicate` compares `l` with
+/// `r`.
+arith::CmpIPredicate swapOperands(arith::CmpIPredicate predicate) {
+  using P = arith::CmpIPredicate;
+  switch (predicate) {
+  case P::ult:
+    return P::ugt;
+  case P::ugt:
+    return P::ult;
+  case P::ule:
+    return P::uge;
+  case P::uge:
+    return P::ule;
+  case P::slt:
+    return P::sgt;
+  case P::sgt:
+    return P::slt;
+  case P::sle:
+    return P::sge;
+  case P::sge:
+    return P::sle;
+  default:
+    return predicate;
+  }
+}
+
+/// An index compared with a real size of the same class (a mask's bound): a
+/// padded index is at least its real extent, a real one below it.
+std::optional<bool> compareIndexWithSize(arith::CmpIPredicate predicate,
+                                         const Abstract &index,
+                                         const Abstract &size) {
+  if (size.kind != Abstract::RealSize || index.cls != size.cls)
+    return std::nullopt;
+  if (index.kind == Abstract::PadIndex && index.offset >= size.offset)
+    return compareOrdered(predicate, /*less=*/false);
+  if (index.kind == Abstract::RealIndex && index.offset <= size.offset)
+    return compareOrdered(predicate, /*less=*/true);
+  return std::nullopt;
+}
+
+/// Comparisons of a padded and a real index of the same class (padded
+/// positions come after every real one), and of an index and a real size.
+/// nullopt for any other comparison.
 std::optional<Abstract> compareIndices(arith::CmpIOp cmp, ArrayRef<Abstract> in,
                                        uint64_t args) {
   const Abstract &l = in[0], &r = in[1];
+  Builder b(cmp.getContext());
+  std::optional<bool> withSize = compareIndexWithSize(cmp.getPredicate(), l, r);
+  if (!withSize)
+    withSize = compareIndexWithSize(swapOperands(cmp.getPredicate()), r, l);
+  if (withSize)
+    return Abstract::constant(b.getBoolAttr(*withSize), false, args);
   bool padAndReal =
       (l.kind == Abstract::PadIndex && r.kind == Abstract::RealIndex) ||
       (l.kind == Abstract::RealIndex && r.kind == Abstract::PadIndex);
@@ -287,7 +360,6 @@ std::optional<Abstract> compareIndices(arith::CmpIOp cmp, ArrayRef<Abstract> in,
     return std::nullopt;
   bool result =
       compareDistinct(cmp.getPredicate(), l.kind == Abstract::PadIndex);
-  Builder b(cmp.getContext());
   return Abstract::constant(b.getBoolAttr(result), false, args);
 }
 
@@ -389,7 +461,8 @@ Abstract transferOther(Operation *op, ArrayRef<Abstract> in, uint64_t args) {
       in[0].kind == Abstract::MaskedNegInf)
     return in[0];
   if (isa<arith::IndexCastOp, arith::IndexCastUIOp>(op) &&
-      (in[0].kind == Abstract::PadIndex || in[0].kind == Abstract::RealIndex))
+      (in[0].kind == Abstract::PadIndex || in[0].kind == Abstract::RealIndex ||
+       in[0].kind == Abstract::RealSize))
     return in[0];
   Dialect *dialect = op->getDialect();
   if (dialect && (isa<arith::ArithDialect, math::MathDialect>(dialect)) &&
@@ -416,6 +489,12 @@ Abstract padding::transfer(Operation *op, ArrayRef<Abstract> in) {
   if (auto cmp = dyn_cast<arith::CmpIOp>(op))
     if (std::optional<Abstract> compared = compareIndices(cmp, in, args))
       return *compared;
+  // A conjunction with a false condition (a mask that is off in the padded
+  // range) is false whatever the other condition.
+  if (isa<arith::AndIOp>(op) && op->getResult(0).getType().isInteger(1))
+    for (const Abstract &a : in)
+      if (a.isConst() && cast<IntegerAttr>(a.value).getValue().isZero())
+        return withArgs(a, args);
   return TypeSwitch<Operation *, Abstract>(op)
       .Case<arith::AddFOp, arith::SubFOp>(
           [&](auto) { return transferAddSub(op, in, args); })

@@ -6,6 +6,7 @@
 #include "bucket/Analysis/Utils.h"
 #include "bucket/Spec/BucketSpec.h"
 #include "bucket/Spec/OptionLists.h"
+#include "bucket/Transforms/PaddingRepair.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -682,6 +683,25 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
       analyzePadding(func, *analysis, options.padding == "repair");
   if (failed(padding))
     return failure();
+  // The masks are the first change to the original (a no-op there); the
+  // repaired function must then prove safe as it is, which also finds the
+  // real sizes its masks read.
+  if (!padding->masks.empty()) {
+    insertPaddingMasks(rewriter, func, *analysis, padding->masks);
+    padding = analyzePadding(func, *analysis, /*repairSizes=*/true);
+    if (failed(padding))
+      return failure();
+    if (!padding->masks.empty()) {
+      InFlightDiagnostic diag = func.emitError()
+                                << "internal error: the padding masks inserted "
+                                   "into '"
+                                << func.getName()
+                                << "' do not make its padding safe";
+      diag.attachNote(padding->masks.front().op->getLoc())
+          << "a mask is still needed here: " << padding->masks.front().reason;
+      return diag;
+    }
+  }
   FailureOr<SmallVector<OutOfRangePolicy>> policies =
       resolvePolicies(func, *analysis, *padding, options.outOfRange);
   if (failed(policies))

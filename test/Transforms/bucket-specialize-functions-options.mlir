@@ -1,5 +1,6 @@
 // RUN: bucket-opt %s -split-input-file -bucket-specialize-functions="pad-values=1=2.5 masks=1 out-of-range=fallback self-check" | FileCheck %s
-// RUN: not bucket-opt %s -split-input-file -bucket-specialize-functions="pad-values=0=-inf" -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNSAFE
+// RUN: not bucket-opt %s -split-input-file -bucket-specialize-functions="pad-values=0=-inf padding=prove" -o /dev/null 2>&1 | FileCheck %s --check-prefix=UNSAFE
+// RUN: bucket-opt %s -split-input-file -bucket-specialize-functions="pad-values=0=-inf" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPAIRED
 // RUN: not bucket-opt %s -split-input-file -bucket-specialize-functions="pad-values=7=1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=INDEX
 // RUN: not bucket-opt %s -split-input-file -bucket-specialize-functions="buckets=arg0.0=1,2,3,4;arg1.0=1,2 max-buckets=7" -o /dev/null 2>&1 | FileCheck %s --check-prefix=LIMIT
 // RUN: bucket-opt %s -split-input-file -bucket-specialize-functions="buckets=arg0.0=1,2,3,4;arg1.0=1,2 max-buckets=8" -o /dev/null
@@ -15,8 +16,10 @@
 // CHECK-SAME:    bucket.self_check
 // CHECK:       func.func private @f_fallback(
 
-// A declared -inf under a sum is refused.
+// A declared -inf under a sum is refused with padding=prove, and masked
+// with padding=repair (the default).
 // UNSAFE: error: the declared pad value -inf of argument 0 is unsafe: 'linalg.generic' reduces over padded dimension 'arg0.0'
+// REPAIRED: remark: masked the padded iterations along 'arg0.0' (the accumulators are kept there): without it, 'linalg.generic' reduces over padded dimension 'arg0.0' and combines its padded iterations with 'arith.addf', which needs its neutral element 0 from them but gets -inf
 
 // INDEX: error: '7' is not an argument number of 'f' (it has 2 arguments)
 

@@ -55,6 +55,36 @@ namespace bucket {
 FailureOr<TypedAttr> parsePadValue(StringRef text, Type elementType,
                                    std::string &error);
 
+/// A repair (with `repairSizes`, see analyzePadding): a select on
+/// `linalg.index < real extent` that restores a neutral value where padding
+/// would otherwise reach a real result. The real extent of a masked dimension
+/// is the real size of class `cls` plus `offset`, which every bucket receives.
+struct PaddingMask {
+  enum class Kind {
+    /// Operand `operandNumber` of `op` (an input of a linalg op, the source
+    /// of a tensor.pad) is replaced by a copy whose padded positions hold
+    /// `value`.
+    Operand,
+    /// The linalg.generic `op` keeps its accumulators at the padded
+    /// iterations of the masked loops: its yielded values are selected
+    /// against its outputs' block arguments.
+    Accumulator,
+  };
+  struct Dim {
+    /// A dimension of the operand (Operand) or a loop of `op` (Accumulator).
+    unsigned dim;
+    unsigned cls;
+    int64_t offset;
+  };
+  Kind kind;
+  Operation *op;
+  unsigned operandNumber = 0;
+  TypedAttr value;
+  SmallVector<Dim> dims;
+  /// What the padding would have done without the mask, for the remark.
+  std::string reason;
+};
+
 /// What the analysis found for one function.
 struct PaddingResult {
   /// Per argument: the value to pad it with; null for an argument without a
@@ -71,6 +101,9 @@ struct PaddingResult {
   /// divisor, the last position) in a way each bucket computes exactly when
   /// it is given the real size (repairSizes; see findSizeValueUses).
   SmallVector<bool> realSizes;
+  /// The masks that make padding safe (with `repairSizes`), in the order the
+  /// analysis found them. Their classes are set in realSizes.
+  SmallVector<PaddingMask> masks;
 };
 
 /// Where the size a `tensor.dim` reads is used as a value rather than as a
@@ -99,7 +132,11 @@ SizeValueUses findSizeValueUses(tensor::DimOp dimOp);
 /// With `repairSizes`, a size of an argument's padded dimension used as a
 /// value is not refused when findSizeValueUses says the real size repairs
 /// it (PaddingResult::realSizes); the caller gives each bucket the real
-/// sizes (specializeFunction does).
+/// sizes (specializeFunction does). Where padding would still reach a real
+/// result and a mask prevents it (a reduction whose combiner would receive
+/// padding, a tensor.pad after padding that holds another value), the
+/// analysis records the mask (PaddingResult::masks) instead of refusing; the
+/// function with its masks inserted (insertPaddingMasks) proves safe.
 FailureOr<PaddingResult> analyzePadding(func::FuncOp func,
                                         const DimensionAnalysis &dims,
                                         bool repairSizes = false);

@@ -12,6 +12,7 @@
 #define BUCKET_ANALYSIS_PADDINGANALYZER_H
 
 #include "bucket/Analysis/DimensionAnalysis.h"
+#include "bucket/Analysis/PaddingAnalysis.h"
 #include "bucket/Analysis/PaddingLattice.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -67,11 +68,23 @@ inline bool hasPadding(const PadInfo &info) {
 
 /// Why the analysis failed, before it is turned into a diagnostic.
 struct Failure {
+  Failure() = default;
+  Failure(Operation *op, std::string message, uint64_t args,
+          std::optional<unsigned> cls,
+          std::optional<unsigned> loop = std::nullopt,
+          std::optional<PadDim> loopPad = std::nullopt)
+      : op(op), message(std::move(message)), args(args), cls(cls), loop(loop),
+        loopPad(loopPad) {}
+
   Operation *op = nullptr;
   std::string message;
   /// The arguments whose padding is at fault (0 when no pad value helps).
   uint64_t args = 0;
   std::optional<unsigned> cls;
+  /// For a reduction whose combiner receives padding: the padded loop and
+  /// its padding.
+  std::optional<unsigned> loop;
+  std::optional<PadDim> loopPad;
 };
 
 class BodyEvaluator;
@@ -82,16 +95,21 @@ public:
   /// `padValues` and `masks` hold one entry per argument of `func`. With
   /// `realSizes`, the buckets read the real sizes where sizes are used as
   /// values (see analyzePadding): a slice offset computed from a padded size
-  /// is then a real position.
+  /// is then a real position, and a `tensor.dim` of an argument used as a
+  /// value is the real size. `repairs` are analysed as if inserted.
   Analyzer(func::FuncOp func, const DimensionAnalysis &dims,
            ArrayRef<TypedAttr> padValues, ArrayRef<bool> masks,
-           bool realSizes = false)
+           bool realSizes = false, ArrayRef<PaddingMask> repairs = {})
       : splitBlockers(dims.getDims().size(), nullptr),
         splitBlockerReasons(dims.getDims().size()), func(func), dims(dims),
-        padValues(padValues), masks(masks), realSizes(realSizes) {}
+        padValues(padValues), masks(masks), realSizes(realSizes),
+        repairs(repairs) {}
 
   /// Runs the analysis; the failure, if any.
   std::optional<Failure> run();
+
+  /// The padding of `v` as far as the last run got; null when it has none.
+  const PadInfo *getPadding(Value v) const { return lookup(v); }
 
   /// Per symbolic dimension, the first op found that prevents splitting along
   /// it, and why (see PaddingResult).
@@ -99,8 +117,16 @@ public:
   SmallVector<std::string> splitBlockerReasons;
 
 private:
-  /// Records the padding of the results of `op`, or says why it is unsafe.
+  /// Records the padding of the results of `op`, or says why it is unsafe,
+  /// with the operand masks of `op` in effect.
   std::optional<Failure> visit(Operation *op);
+  std::optional<Failure> visitUnmasked(Operation *op);
+  /// Whether a repair keeps the accumulators of `op` at the padded
+  /// iterations of loop `loop`.
+  bool isAccumulatorMasked(Operation *op, unsigned loop) const;
+  /// Binds the real sizes that bodies may read (realSizes): `tensor.dim`s
+  /// of arguments and constant offsets from them.
+  void bindRealSizes();
 
   // One visitor per op kind (PaddingAnalyzer.cpp).
   std::optional<Failure> visitOp(tensor::EmptyOp op);
@@ -175,8 +201,12 @@ private:
   ArrayRef<TypedAttr> padValues;
   ArrayRef<bool> masks;
   bool realSizes;
+  ArrayRef<PaddingMask> repairs;
   /// The padding of every padded tensor seen so far.
   DenseMap<Value, PadInfo> info;
+  /// Scalars defined outside linalg bodies whose abstract value is known: the
+  /// real sizes (bindRealSizes).
+  DenseMap<Value, Abstract> outsideScalars;
 };
 
 } // namespace padding

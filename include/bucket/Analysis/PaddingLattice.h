@@ -40,9 +40,13 @@ struct Abstract {
     /// The accumulator of the op being checked, unchanged.
     Acc,
     /// linalg.index of a loop in its padded range (>= the real extent) or in
-    /// its real range, for the class `cls`.
+    /// its real range, for the class `cls`: the real extent is the class's
+    /// real size plus `offset`.
     PadIndex,
     RealIndex,
+    /// The real size of class `cls` plus `offset`, as the buckets read it
+    /// when they are given the real sizes (the bound of a mask).
+    RealSize,
     /// Anything, including inf and NaN.
     Unknown,
   };
@@ -51,6 +55,8 @@ struct Abstract {
   /// For Const: derived from a declared mask's padding.
   bool fromMask = false;
   unsigned cls = 0;
+  /// For PadIndex, RealIndex and RealSize: see above.
+  int64_t offset = 0;
   /// The arguments whose padding contributed (bit i: argument i).
   uint64_t args = 0;
 
@@ -66,9 +72,10 @@ struct Abstract {
     a.fromMask = fromMask;
     return a;
   }
-  static Abstract index(Kind kind, unsigned cls) {
+  static Abstract index(Kind kind, unsigned cls, int64_t offset = 0) {
     Abstract a = get(kind);
     a.cls = cls;
+    a.offset = offset;
     return a;
   }
 
@@ -78,7 +85,7 @@ struct Abstract {
   /// Finite, a finite constant, or an index: a value that is not +-inf/NaN.
   bool isFiniteish() const {
     return kind == Finite || kind == PadIndex || kind == RealIndex ||
-           isFiniteConst();
+           kind == RealSize || isFiniteConst();
   }
   /// The value of a floating-point constant.
   std::optional<APFloat> getFloat() const;
@@ -90,7 +97,7 @@ struct Abstract {
   /// from and is ignored.
   bool operator==(const Abstract &other) const {
     return kind == other.kind && value == other.value && cls == other.cls &&
-           fromMask == other.fromMask;
+           offset == other.offset && fromMask == other.fromMask;
   }
 
   /// The value in words, as diagnostics print it ("0", "-inf", "an index").

@@ -45,7 +45,8 @@ struct BucketizeOptions : public PassPipelineOptions<BucketizeOptions> {
   PassOptions::Option<std::string> padding{
       *this, "padding",
       llvm::cl::desc("'repair' (default): sizes used as values read the "
-                     "real size in each bucket; 'prove': refused"),
+                     "real size in each bucket and padding that would reach "
+                     "a result is masked; 'prove': refused"),
       llvm::cl::init("repair")};
   PassOptions::Option<unsigned> maxBuckets{
       *this, "max-buckets",

@@ -113,7 +113,12 @@ def BucketSpecializeFunctionsPass
     argument attributes (or the `pad-values` and `masks` options) declare
     pad values and masks; a padding the analysis cannot prove safe, a
     declaration included, is an error at the op, naming the argument, the
-    dimension and the remedies (docs/Padding.md).
+    dimension and the remedies (docs/Padding.md). With `padding=repair` (the
+    default), the buckets receive the real sizes where the original uses a
+    size as a value, and where padding would still reach a real result (a
+    max over computed scores, a "same" convolution after bias and ReLU) the
+    original gets a mask first: a select on `linalg.index < real size` that
+    keeps an accumulator or restores a neutral value, reported as a remark.
 
     The out-of-range policy of each dimension comes from the `out-of-range`
     option or the `bucket.out_of_range` attribute and is recorded as
@@ -169,8 +174,10 @@ def BucketSpecializeFunctionsPass
     Option<"padding", "padding", "std::string", /*default=*/"\"repair\"",
            "'repair' (default): a size of an argument's padded dimension "
            "used as a value (a mean's divisor, the last position) is given "
-           "to each bucket as the real size; 'prove': refused, as padding "
-           "that could change a result">,
+           "to each bucket as the real size, and where no pad value makes "
+           "padding safe a mask on linalg.index < real size is inserted "
+           "(a remark per mask); 'prove': refused, as padding that could "
+           "change a result">,
     Option<"maxBuckets", "max-buckets", "unsigned", /*default=*/"256",
            "The most specializations one function may have; a larger "
            "specification is an error before anything is expanded">,

@@ -3,6 +3,7 @@
 // `test-bucket-padding` prints, for every public function with dynamic
 // arguments, the pad value chosen for each padded argument and, per symbolic
 // dimension, whether the function can be split along it (and if not, why).
+// With `repair=true`, also the real sizes the buckets need and the masks.
 // Unsafe padding is reported as the analysis' diagnostic.
 //
 //===----------------------------------------------------------------------===//
@@ -26,6 +27,16 @@ struct TestPaddingAnalysisPass
     : public PassWrapper<TestPaddingAnalysisPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TestPaddingAnalysisPass)
 
+  TestPaddingAnalysisPass() = default;
+  TestPaddingAnalysisPass(const TestPaddingAnalysisPass &other)
+      : PassWrapper(other) {}
+
+  Option<bool> repair{*this, "repair",
+                      llvm::cl::desc("Repair with real sizes and masks, as "
+                                     "--padding=repair does, and print the "
+                                     "repairs"),
+                      llvm::cl::init(false)};
+
   StringRef getArgument() const final { return "test-bucket-padding"; }
   StringRef getDescription() const final {
     return "Print the pad values and splittable dimensions of each dynamic "
@@ -35,6 +46,22 @@ struct TestPaddingAnalysisPass
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<affine::AffineDialect, arith::ArithDialect,
                     tensor::TensorDialect>();
+  }
+
+  static void printMask(llvm::raw_ostream &os, const PaddingMask &mask,
+                        const DimensionAnalysis &dims) {
+    os << "  mask '" << mask.op->getName() << "' ";
+    if (mask.kind == PaddingMask::Kind::Accumulator)
+      os << "accumulator loops";
+    else
+      os << "operand " << mask.operandNumber << " value " << mask.value
+         << " dims";
+    for (const PaddingMask::Dim &d : mask.dims) {
+      os << " " << d.dim << ":\"" << dims.getDims()[d.cls].getName() << "\"";
+      if (d.offset)
+        os << "+" << d.offset;
+    }
+    os << "\n";
   }
 
   void runOnOperation() override {
@@ -48,7 +75,7 @@ struct TestPaddingAnalysisPass
       FailureOr<DimensionAnalysis> dims = DimensionAnalysis::analyze(func);
       if (failed(dims))
         return signalPassFailure();
-      FailureOr<PaddingResult> padding = analyzePadding(func, *dims);
+      FailureOr<PaddingResult> padding = analyzePadding(func, *dims, repair);
       if (failed(padding)) {
         failedAny = true;
         continue;
@@ -57,6 +84,11 @@ struct TestPaddingAnalysisPass
       for (auto [i, value] : llvm::enumerate(padding->padValues))
         if (value)
           os << "  arg" << i << " pad " << value << "\n";
+      for (auto [id, dim] : llvm::enumerate(dims->getDims()))
+        if (padding->realSizes[id])
+          os << "  dim \"" << dim.getName() << "\" real size passed\n";
+      for (const PaddingMask &mask : padding->masks)
+        printMask(os, mask, *dims);
       for (auto [id, dim] : llvm::enumerate(dims->getDims())) {
         os << "  dim \"" << dim.getName() << "\" ";
         if (Operation *blocker = padding->splitBlockers[id])

@@ -412,6 +412,56 @@ TEST_F(PaddingLatticeTest, TransferCmpIOnIndices) {
   EXPECT_EQ(transfer(indexCast, {pad}), pad);
 }
 
+TEST_F(PaddingLatticeTest, TransferCmpIWithRealSize) {
+  auto compare = [&](arith::CmpIPredicate predicate, const Abstract &l,
+                     const Abstract &r) -> std::optional<bool> {
+    Operation *cmp = arith::CmpIOp::create(builder, loc, predicate, i, j);
+    Abstract result = transfer(cmp, {l, r});
+    if (!result.isConst())
+      return std::nullopt;
+    return cast<IntegerAttr>(result.value).getValue().isOne();
+  };
+  using P = arith::CmpIPredicate;
+  Abstract size = Abstract::index(Abstract::RealSize, 0);
+  Abstract pad = Abstract::index(Abstract::PadIndex, 0);
+  Abstract real = Abstract::index(Abstract::RealIndex, 0);
+  // A mask `index < real size`: off in the padded range, on in the real one.
+  EXPECT_EQ(compare(P::ult, pad, size), false);
+  EXPECT_EQ(compare(P::ult, real, size), true);
+  EXPECT_EQ(compare(P::ugt, size, pad), false);
+  EXPECT_EQ(compare(P::sge, pad, size), true);
+  // The first padded index equals the real size: <= and == are not known.
+  EXPECT_FALSE(compare(P::ule, pad, size).has_value());
+  EXPECT_FALSE(compare(P::eq, pad, size).has_value());
+  EXPECT_EQ(compare(P::eq, real, size), false);
+  // Padding that starts 2 past the real size (after a tensor.pad) is past
+  // the real size plus 2, but a real index there may be at or past the real
+  // size: not known.
+  Abstract pad2 = Abstract::index(Abstract::PadIndex, 0, 2);
+  Abstract real2 = Abstract::index(Abstract::RealIndex, 0, 2);
+  Abstract size2 = Abstract::index(Abstract::RealSize, 0, 2);
+  EXPECT_EQ(compare(P::ult, pad2, size2), false);
+  EXPECT_EQ(compare(P::ult, pad2, size), false);
+  EXPECT_EQ(compare(P::ult, real2, size2), true);
+  EXPECT_FALSE(compare(P::ult, real2, size).has_value());
+  EXPECT_FALSE(compare(P::ult, pad, size2).has_value());
+  // Other classes: not known.
+  EXPECT_FALSE(
+      compare(P::ult, pad, Abstract::index(Abstract::RealSize, 1)).has_value());
+}
+
+TEST_F(PaddingLatticeTest, TransferAndIWithFalse) {
+  Value c = arith::ConstantOp::create(builder, loc, builder.getBoolAttr(true));
+  Operation *andOp = arith::AndIOp::create(builder, loc, c, c);
+  Abstract off = Abstract::constant(builder.getBoolAttr(false), false, 0);
+  // A mask that is off makes the conjunction off, whatever the other side.
+  EXPECT_EQ(transfer(andOp, {get(Abstract::Finite), off}), off);
+  EXPECT_EQ(transfer(andOp, {off, get(Abstract::Unknown)}), off);
+  EXPECT_NE(
+      transfer(andOp, {get(Abstract::Finite), get(Abstract::Finite)}).kind,
+      Abstract::Const);
+}
+
 //===----------------------------------------------------------------------===//
 // Masks
 //===----------------------------------------------------------------------===//
