@@ -211,42 +211,25 @@ bool isUsedAsSize(OpOperand &use) {
       .Default([](Operation *) { return false; });
 }
 
-/// Whether a scalar used in a linalg body by `user` reaches an index there
-/// (of a tensor.extract), where a real size could read out of bounds in the
-/// padded iterations.
-bool reachesIndexInBody(Operation *user) {
-  SmallVector<Operation *> worklist{user};
-  DenseSet<Operation *> seen;
-  while (!worklist.empty()) {
-    Operation *op = worklist.pop_back_val();
-    if (!seen.insert(op).second)
-      continue;
-    if (isa<tensor::ExtractOp>(op))
-      return true;
-    for (Value result : op->getResults())
-      for (Operation *next : result.getUsers())
-        worklist.push_back(next);
-  }
-  return false;
-}
-
 /// Whether the real size at `use` computes what the original computes.
 bool isRepairableSink(OpOperand &use) {
   Operation *user = use.getOwner();
   if (isa<func::ReturnOp>(user))
     return true;
+  // An index of an element (the last position; a reversed read in a body,
+  // clamped in the buckets).
   if (auto extract = dyn_cast<tensor::ExtractOp>(user))
-    return extract->getParentOfType<linalg::LinalgOp>() == nullptr &&
-           use.get() != extract.getTensor();
+    return use.get() != extract.getTensor();
   // An offset of a slice outside linalg bodies (the last row: seq - 1).
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(user))
     return slice->getParentOfType<linalg::LinalgOp>() == nullptr &&
            llvm::is_contained(slice.getOffsets(), use.get()) &&
            !llvm::is_contained(slice.getSizes(), use.get()) &&
            !llvm::is_contained(slice.getStrides(), use.get());
-  if (user->getParentOfType<linalg::LinalgOp>())
-    return !reachesIndexInBody(user);
-  return false;
+  // In a linalg body: at real iterations the real size computes the
+  // original's value; an index it reaches there is clamped to the bucket's
+  // bounds for the padded iterations (useRealSizes).
+  return user->getParentOfType<linalg::LinalgOp>() != nullptr;
 }
 
 SizeValueUses collectSizeValueUses(tensor::DimOp dimOp) {

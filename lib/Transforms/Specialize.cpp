@@ -501,6 +501,54 @@ static void createFallback(RewriterBase &rewriter, func::FuncOp func,
                 FlatSymbolRefAttr::get(fallback.getSymNameAttr()));
 }
 
+/// Whether `v` is computed from one of `values`, through the ops of the
+/// linalg body it is in.
+static bool dependsOnAny(Value v, const DenseSet<Value> &values) {
+  SmallVector<Value> worklist{v};
+  DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value next = worklist.pop_back_val();
+    if (values.contains(next))
+      return true;
+    Operation *def = next.getDefiningOp();
+    if (!seen.insert(next).second || !def ||
+        !def->getParentOfType<linalg::LinalgOp>())
+      continue;
+    llvm::append_range(worklist, def->getOperands());
+  }
+  return false;
+}
+
+/// Clamps the indices of `tensor.extract`s in linalg bodies of `clone` that
+/// are computed from the real sizes (`realValues`) to the bucket's bounds:
+/// at real iterations they are the original's indices, in bounds; at padded
+/// ones (a reversed read `x[n - 1 - i]` with i >= n) they would not be, and
+/// what they read there only reaches padded, cropped positions.
+static void clampIndicesInBodies(RewriterBase &rewriter, func::FuncOp clone,
+                                 const DenseSet<Value> &realValues) {
+  SmallVector<tensor::ExtractOp> extracts;
+  clone.walk([&](tensor::ExtractOp op) {
+    if (op->getParentOfType<linalg::LinalgOp>())
+      extracts.push_back(op);
+  });
+  for (tensor::ExtractOp extract : extracts) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(extract);
+    Location loc = extract.getLoc();
+    for (OpOperand &index : extract.getIndicesMutable()) {
+      if (!dependsOnAny(index.get(), realValues))
+        continue;
+      // As unsigned, a negative index is larger than any bound.
+      unsigned d = index.getOperandNumber() - 1;
+      Value size = tensor::DimOp::create(rewriter, loc, extract.getTensor(), d);
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      Value last = arith::SubIOp::create(rewriter, loc, size, one);
+      Value clamped = arith::MinUIOp::create(rewriter, loc, index.get(), last);
+      rewriter.modifyOpInPlace(extract, [&] { index.set(clamped); });
+    }
+  }
+}
+
 /// Gives `clone` (of a function whose padded sizes are used as values, see
 /// PaddingResult::realSizes) one trailing `index` argument per symbolic
 /// dimension, the real size the dispatcher passes, and makes every use of a
@@ -524,6 +572,7 @@ static void useRealSizes(RewriterBase &rewriter, func::FuncOp clone,
 
   SmallVector<tensor::DimOp> dimOps;
   clone.walk([&](tensor::DimOp op) { dimOps.push_back(op); });
+  DenseSet<Value> realValues(realArgs.begin(), realArgs.end());
   for (tensor::DimOp dimOp : dimOps) {
     auto arg = dyn_cast<BlockArgument>(dimOp.getSource());
     std::optional<int64_t> d = dimOp.getConstantIndex();
@@ -556,7 +605,10 @@ static void useRealSizes(RewriterBase &rewriter, func::FuncOp clone,
     };
     for (OpOperand *sink : uses.sinks)
       sink->set(realVersion(sink->get()));
+    for (auto &[from, to] : real.getValueMap())
+      realValues.insert(to);
   }
+  clampIndicesInBodies(rewriter, clone, realValues);
 }
 
 /// A private clone of `func` for bucket `row`, with static argument types

@@ -52,24 +52,33 @@ func.func @reduce_by_subtraction(%x: tensor<?xf32> {bucket.dims = ["n"]}) -> ten
 
 // -----
 
-// A reverse scan reads x[n - 1 - i] inside a body: with the real size, the
-// padded iterations would read before the start.
-#i = affine_map<(i) -> (i)>
-func.func @reverse(%x: tensor<?xf32> {bucket.dims = ["seq"]}) -> tensor<?xf32> {
+// The size of a padded dimension read from an intermediate tensor (not an
+// argument): the buckets are not given intermediate sizes yet.
+#rd   = affine_map<(r, d) -> (r, d)>
+#d_rd = affine_map<(r, d) -> (d)>
+#d    = affine_map<(d) -> (d)>
+func.func @mean_of_intermediate(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<4xf32> {
   %c0 = arith.constant 0 : index
-  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %t = math.tanh %x : tensor<?x4xf32>
   // expected-note @below {{the size is read here}}
-  %n = tensor.dim %x, %c0 : tensor<?xf32>
-  %e = tensor.empty(%n) : tensor<?xf32>
-  %nm1 = arith.subi %n, %c1 : index
-  // expected-error @below {{'linalg.generic' uses the size of padded dimension 'seq' (argument 0, dimension 0) as a value (in 'tensor.extract')}}
-  %r = linalg.generic {indexing_maps = [#i], iterator_types = ["parallel"]}
-      outs(%e : tensor<?xf32>) {
-  ^bb0(%o: f32):
-    %j = linalg.index 0 : index
-    %src = arith.subi %nm1, %j : index
-    %v = tensor.extract %x[%src] : tensor<?xf32>
-    linalg.yield %v : f32
-  } -> tensor<?xf32>
-  return %r : tensor<?xf32>
+  %seq = tensor.dim %t, %c0 : tensor<?x4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#rd, #d_rd], iterator_types = ["reduction", "parallel"]}
+      ins(%t : tensor<?x4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.addf %v, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %seq_i64 = arith.index_cast %seq : index to i64
+  %seq_f32 = arith.sitofp %seq_i64 : i64 to f32
+  // expected-error @below {{'linalg.generic' uses the size of padded dimension as a value (in 'arith.divf')}}
+  %mean = linalg.generic {indexing_maps = [#d, #d], iterator_types = ["parallel"]}
+      ins(%sum : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%s: f32, %o: f32):
+    %m = arith.divf %s, %seq_f32 : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  return %mean : tensor<4xf32>
 }

@@ -114,11 +114,13 @@ struct SizeValueUses {
   /// The values on the way: the dim's result and the arithmetic on it.
   SetVector<Value> path;
   /// Whether the original's value is computed from the real size at every
-  /// sink when a bucket is given it instead of its own size: a loop-invariant
-  /// scalar in a linalg body that reaches no index there (the divisor of a
-  /// mean, a comparison that masks), an index of a `tensor.extract` outside
-  /// linalg bodies (the last position), or a returned scalar. Null when
-  /// repairable, else the first sink that is not.
+  /// sink when a bucket is given it instead of its own size: a scalar in a
+  /// linalg body (the divisor of a mean, a comparison that masks, a reversed
+  /// index `n - 1 - i`, which the buckets clamp to their bounds because the
+  /// padded iterations would read out of bounds), an index of a
+  /// `tensor.extract` or an offset of a `tensor.extract_slice` outside linalg
+  /// bodies (the last position), or a returned scalar. Null when repairable,
+  /// else the first sink that is not.
   Operation *notRepairable = nullptr;
 };
 SizeValueUses findSizeValueUses(tensor::DimOp dimOp);
