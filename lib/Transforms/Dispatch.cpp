@@ -597,10 +597,28 @@ void DispatchBuilder::emitOutOfRange(Region &region) {
     actions.push_back(1);
   }
   if (plan.splitDim) {
-    Value others = anyOf([&](unsigned k) { return k != *plan.splitDim; });
+    unsigned split = *plan.splitDim;
+    Value others = anyOf([&](unsigned k) { return k != split; });
     Value onlySplit = arith::AndIOp::create(
-        rewriter, loc, beyond[*plan.splitDim],
+        rewriter, loc, beyond[split],
         arith::XOrIOp::create(rewriter, loc, others, i1(true)));
+    // Every chunk must fit a bucket: one as large as the largest along the
+    // split dimension that also fits the other dimensions (it then fits the
+    // last, smaller chunk too). With explicit tuples it may not exist.
+    Value chunkFits = i1(false);
+    for (ArrayRef<int64_t> row : plan.rows) {
+      if (row[split] != plan.maxSizes[split])
+        continue;
+      Value fits = i1(true);
+      for (unsigned k = 0; k < plan.getNumDims(); ++k)
+        if (k != split)
+          fits = arith::AndIOp::create(
+              rewriter, loc, fits,
+              arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ule,
+                                    dims[k], index(row[k])));
+      chunkFits = arith::OrIOp::create(rewriter, loc, chunkFits, fits);
+    }
+    onlySplit = arith::AndIOp::create(rewriter, loc, onlySplit, chunkFits);
     action =
         arith::SelectOp::create(rewriter, loc, onlySplit, index(2), action);
     actions.push_back(2);
@@ -673,10 +691,14 @@ SmallVector<Value> DispatchBuilder::emitSplit() {
 
 SmallVector<Value> DispatchBuilder::emitError() {
   // Report the first dimension beyond every bucket (-1 when only the
-  // combination does not fit) and return empty results.
+  // combination does not fit) and return empty results. A split dimension
+  // is never the cause by itself: when it is beyond, the other dimensions
+  // are, or no bucket takes a chunk of it with them.
   Type i64Type = rewriter.getI64Type();
   Value badDim = i64(-1), badValue = i64(0), badMax = i64(0);
   for (int64_t k = plan.getNumDims() - 1; k >= 0; --k) {
+    if (plan.splitDim == unsigned(k))
+      continue;
     Value beyond =
         arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ugt, dims[k],
                               index(plan.maxSizes[k]));
