@@ -728,17 +728,23 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
       resolveSpec(func, *analysis, *spec, func.getLoc(), options.maxBuckets);
   if (failed(table))
     return failure();
-  if (options.padding != "repair" && options.padding != "prove")
+  bool skipMasks = options.padding == "unsafe-no-masks";
+  if (options.padding != "repair" && options.padding != "prove" && !skipMasks)
     return func.emitError() << "invalid padding mode '" << options.padding
                             << "'; expected repair or prove";
   FailureOr<PaddingResult> padding =
-      analyzePadding(func, *analysis, options.padding == "repair");
+      analyzePadding(func, *analysis, options.padding != "prove");
   if (failed(padding))
     return failure();
+  if (skipMasks && !padding->masks.empty())
+    emitWarning(func.getLoc())
+        << padding->masks.size() << " padding masks of '" << func.getName()
+        << "' are left out (padding=unsafe-no-masks): its buckets may differ "
+           "from the original";
   // The masks are the first change to the original (a no-op there); the
   // repaired function must then prove safe as it is, which also finds the
   // real sizes its masks read.
-  if (!padding->masks.empty()) {
+  if (!padding->masks.empty() && !skipMasks) {
     insertPaddingMasks(rewriter, func, *analysis, padding->masks);
     padding = analyzePadding(func, *analysis, /*repairSizes=*/true);
     if (failed(padding))

@@ -177,7 +177,8 @@ def BucketSpecializeFunctionsPass
            "to each bucket as the real size, and where no pad value makes "
            "padding safe a mask on linalg.index < real size is inserted "
            "(a remark per mask); 'prove': refused, as padding that could "
-           "change a result">,
+           "change a result; 'unsafe-no-masks': as repair without the "
+           "masks, for measuring what they cost (results may be wrong)">,
     Option<"maxBuckets", "max-buckets", "unsigned", /*default=*/"256",
            "The most specializations one function may have; a larger "
            "specification is an error before anything is expanded">,
