@@ -4,10 +4,11 @@
 //  - @softmax_sq, a softmax over scores that are not the padded input
 //    (squares: no pad value makes them -inf), as in attention without a mask;
 //  - @variance, a normalization statistic over the padded axis;
-//  - @cnn, two 3x3 "same" convolutions with bias and ReLU (after the first,
-//    the padded region holds relu(bias) where the second conv's zero padding
-//    should be), then a global average pool and a dense head, bucketed on H
-//    and W jointly.
+//  - @cnn, four 3x3 "same" convolutions with bias and ReLU, a batch norm
+//    folded as scale and shift and a 3x3 "same" max-pool (after the first
+//    conv, the padded region holds relu(bias) where the next pad's zeros or
+//    -inf should be), then a global average pool and a dense head, bucketed
+//    on H and W jointly.
 // Compared with upstream mlir-opt's lowering of the same module at every
 // bucket edge, and one past the largest.
 
@@ -140,8 +141,9 @@ func.func @variance(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<4
 #nhwc = affine_map<(n, h, w, c) -> (n, h, w, c)>
 #bias = affine_map<(n, h, w, c) -> (c)>
 
-// conv 3x3 same (1 -> 2 channels) + bias + relu, conv 3x3 same (2 -> 2) +
-// bias + relu, global average pool over H x W, dense 2 -> 3.
+// conv 3x3 same (1 -> 2 channels) + bias + relu, batch norm (scale and
+// shift), max-pool 3x3 same, three convs 3x3 same (2 -> 2) + bias + relu,
+// global average pool over H x W, dense 2 -> 3.
 func.func @cnn(%x: tensor<1x?x?x1xf32> {bucket.dims = ["", "H", "W", ""]}) -> tensor<1x3xf32>
     attributes {llvm.emit_c_interface, bucket.buckets = "H=4,8;W=4,8"} {
   %c1 = arith.constant 1 : index
@@ -157,6 +159,9 @@ func.func @cnn(%x: tensor<1x?x?x1xf32> {bucket.dims = ["", "H", "W", ""]}) -> te
                               [[[1.0, -0.5], [0.5, 0.25]], [[0.25, 0.5], [-0.25, 0.75]], [[-0.125, 1.0], [0.5, -0.5]]],
                               [[[-0.75, 0.5], [0.25, 0.125]], [[0.5, -1.0], [0.75, 0.5]], [[0.25, 0.125], [-0.5, 1.0]]]]> : tensor<3x3x2x2xf32>
   %b2 = arith.constant dense<[0.1, 0.4]> : tensor<2xf32>
+  %bns = arith.constant dense<[1.5, -0.75]> : tensor<2xf32>
+  %bnt = arith.constant dense<[-0.25, 0.5]> : tensor<2xf32>
+  %ninf = arith.constant 0xFF800000 : f32
   %wd = arith.constant dense<[[1.0, -0.5, 0.25], [0.5, 0.75, -1.0]]> : tensor<2x3xf32>
 
   %p1 = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
@@ -175,7 +180,25 @@ func.func @cnn(%x: tensor<1x?x?x1xf32> {bucket.dims = ["", "H", "W", ""]}) -> te
     linalg.yield %r : f32
   } -> tensor<1x?x?x2xf32>
 
-  %p2 = tensor.pad %r1 low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  // Batch norm folded into a scale and a shift per channel, then a 3x3
+  // stride-1 "same" max-pool (padded with -inf).
+  %bn = linalg.generic {indexing_maps = [#nhwc, #bias, #bias, #nhwc], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%r1, %bns, %bnt : tensor<1x?x?x2xf32>, tensor<2xf32>, tensor<2xf32>) outs(%e1 : tensor<1x?x?x2xf32>) {
+  ^bb0(%v: f32, %sc: f32, %sh: f32, %o: f32):
+    %m = arith.mulf %v, %sc : f32
+    %a = arith.addf %m, %sh : f32
+    linalg.yield %a : f32
+  } -> tensor<1x?x?x2xf32>
+  %pm = tensor.pad %bn low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %ninf : f32
+  } : tensor<1x?x?x2xf32> to tensor<1x?x?x2xf32>
+  %win = tensor.empty() : tensor<3x3xf32>
+  %fm = linalg.fill ins(%ninf : f32) outs(%e1 : tensor<1x?x?x2xf32>) -> tensor<1x?x?x2xf32>
+  %mp = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%pm, %win : tensor<1x?x?x2xf32>, tensor<3x3xf32>) outs(%fm : tensor<1x?x?x2xf32>) -> tensor<1x?x?x2xf32>
+
+  %p2 = tensor.pad %mp low[0, 1, 1, 0] high[0, 1, 1, 0] {
   ^bb0(%i: index, %j: index, %k: index, %l: index):
     tensor.yield %zero : f32
   } : tensor<1x?x?x2xf32> to tensor<1x?x?x2xf32>
@@ -189,12 +212,40 @@ func.func @cnn(%x: tensor<1x?x?x1xf32> {bucket.dims = ["", "H", "W", ""]}) -> te
     linalg.yield %r : f32
   } -> tensor<1x?x?x2xf32>
 
+  %p3 = tensor.pad %r2 low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x?x?x2xf32> to tensor<1x?x?x2xf32>
+  %c3o = linalg.conv_2d_nhwc_hwcf ins(%p3, %w2 : tensor<1x?x?x2xf32>, tensor<3x3x2x2xf32>)
+      outs(%f1 : tensor<1x?x?x2xf32>) -> tensor<1x?x?x2xf32>
+  %r3 = linalg.generic {indexing_maps = [#nhwc, #bias, #nhwc], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c3o, %b2 : tensor<1x?x?x2xf32>, tensor<2xf32>) outs(%e1 : tensor<1x?x?x2xf32>) {
+  ^bb0(%v: f32, %b: f32, %o: f32):
+    %s = arith.addf %v, %b : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<1x?x?x2xf32>
+
+  %p4 = tensor.pad %r3 low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x?x?x2xf32> to tensor<1x?x?x2xf32>
+  %c4o = linalg.conv_2d_nhwc_hwcf ins(%p4, %w2 : tensor<1x?x?x2xf32>, tensor<3x3x2x2xf32>)
+      outs(%f1 : tensor<1x?x?x2xf32>) -> tensor<1x?x?x2xf32>
+  %r4 = linalg.generic {indexing_maps = [#nhwc, #bias, #nhwc], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c4o, %b2 : tensor<1x?x?x2xf32>, tensor<2xf32>) outs(%e1 : tensor<1x?x?x2xf32>) {
+  ^bb0(%v: f32, %b: f32, %o: f32):
+    %s = arith.addf %v, %b : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<1x?x?x2xf32>
+
   // Global average pool: the sum over H x W divided by H * W.
   %ep = tensor.empty() : tensor<1x2xf32>
   %zp = linalg.fill ins(%zero : f32) outs(%ep : tensor<1x2xf32>) -> tensor<1x2xf32>
   %pooled = linalg.generic {indexing_maps = [#nhwc, affine_map<(n, h, w, c) -> (n, c)>],
                             iterator_types = ["parallel", "reduction", "reduction", "parallel"]}
-      ins(%r2 : tensor<1x?x?x2xf32>) outs(%zp : tensor<1x2xf32>) {
+      ins(%r4 : tensor<1x?x?x2xf32>) outs(%zp : tensor<1x2xf32>) {
   ^bb0(%v: f32, %acc: f32):
     %s = arith.addf %v, %acc : f32
     linalg.yield %s : f32
