@@ -3,6 +3,7 @@
 // original. Each function below is refused by --padding=prove:
 //  - @softmax_sq, a softmax over scores that are not the padded input
 //    (squares: no pad value makes them -inf), as in attention without a mask;
+//  - @attention, self-attention without a mask input;
 //  - @variance, a normalization statistic over the padded axis;
 //  - @cnn, four 3x3 "same" convolutions with bias and ReLU, a batch norm
 //    folded as scale and shift and a 3x3 "same" max-pool (after the first
@@ -22,6 +23,9 @@
 // RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func softmax_sq \
 // RUN:   --args 'f32[4,seq]=-3..3' --results 'f32[4,seq]' --dims 'seq=1..8' \
 // RUN:   --out-of-range 'seq=9' --rtol 1e-5 --atol 1e-6 | FileCheck %s --check-prefix=SEQ
+// RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func attention \
+// RUN:   --args 'f32[seq,4]=-1..1' --results 'f32[seq,4]' --dims 'seq=1..8' \
+// RUN:   --out-of-range 'seq=9' --rtol 1e-5 --atol 1e-5 | FileCheck %s --check-prefix=SEQ
 // RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func variance \
 // RUN:   --args 'f32[seq,4]=-3..3' --results 'f32[4]' --dims 'seq=1..8' \
 // RUN:   --out-of-range 'seq=9' --rtol 1e-5 --atol 1e-5 | FileCheck %s --check-prefix=SEQ
@@ -97,6 +101,67 @@ func.func @softmax_sq(%x: tensor<4x?xf32> {bucket.dims = ["", "seq"]}) -> tensor
     linalg.yield %y : f32
   } -> tensor<4x?xf32>
   return %out : tensor<4x?xf32>
+}
+
+// Single-head self-attention without a mask input: scores q k^T over the
+// padded keys are zero there, so the softmax's max and sum are masked; the
+// probabilities times the zero-padded values add nothing.
+#qk_q = affine_map<(i, j, d) -> (i, d)>
+#qk_k = affine_map<(i, j, d) -> (j, d)>
+#qk_s = affine_map<(i, j, d) -> (i, j)>
+func.func @attention(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<?x4xf32>
+    attributes {llvm.emit_c_interface, bucket.buckets = "seq=4,8"} {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %wq = arith.constant dense<[[0.5, -0.25, 0.125, 0.75], [1.0, 0.5, -0.5, 0.25], [-0.75, 0.5, 0.25, 0.125], [0.25, -1.0, 0.5, 0.5]]> : tensor<4x4xf32>
+  %wk = arith.constant dense<[[0.25, 0.5, -0.125, 1.0], [-0.5, 0.75, 0.25, 0.5], [0.5, -0.25, 1.0, -0.75], [0.125, 0.25, -0.5, 0.5]]> : tensor<4x4xf32>
+  %wv = arith.constant dense<[[1.0, 0.0, 0.5, -0.5], [0.25, 1.0, -0.25, 0.5], [-0.5, 0.5, 1.0, 0.25], [0.75, -0.75, 0.25, 1.0]]> : tensor<4x4xf32>
+  %ed = tensor.empty(%n) : tensor<?x4xf32>
+  %fd = linalg.fill ins(%zero : f32) outs(%ed : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %q = linalg.matmul ins(%x, %wq : tensor<?x4xf32>, tensor<4x4xf32>) outs(%fd : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %k = linalg.matmul ins(%x, %wk : tensor<?x4xf32>, tensor<4x4xf32>) outs(%fd : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %v = linalg.matmul ins(%x, %wv : tensor<?x4xf32>, tensor<4x4xf32>) outs(%fd : tensor<?x4xf32>) -> tensor<?x4xf32>
+  %es = tensor.empty(%n, %n) : tensor<?x?xf32>
+  %fs = linalg.fill ins(%zero : f32) outs(%es : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %s = linalg.generic {indexing_maps = [#qk_q, #qk_k, #qk_s], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<?x4xf32>, tensor<?x4xf32>) outs(%fs : tensor<?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<?x?xf32>
+  %er = tensor.empty(%n) : tensor<?xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%er : tensor<?xf32>) -> tensor<?xf32>
+  %mx = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%s : tensor<?x?xf32>) outs(%m0 : tensor<?xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.maximumf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  %ex = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%s, %mx : tensor<?x?xf32>, tensor<?xf32>) outs(%es : tensor<?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %d = arith.subf %a, %b : f32
+    %e = math.exp %d : f32
+    linalg.yield %e : f32
+  } -> tensor<?x?xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%er : tensor<?xf32>) -> tensor<?xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%ex : tensor<?x?xf32>) outs(%s0 : tensor<?xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %a, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  %p = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%ex, %sum : tensor<?x?xf32>, tensor<?xf32>) outs(%es : tensor<?x?xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %d = arith.divf %a, %b : f32
+    linalg.yield %d : f32
+  } -> tensor<?x?xf32>
+  %out = linalg.matmul ins(%p, %v : tensor<?x?xf32>, tensor<?x4xf32>) outs(%fd : tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %out : tensor<?x4xf32>
 }
 
 // Per column: the mean of the squared deviations from the mean.
