@@ -2,6 +2,7 @@
 
 #include "bucket/Target/ObjectEmitter.h"
 #include "bucket/IR/BucketDialect.h"
+#include "bucket/Target/ModelExport.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
@@ -539,7 +540,8 @@ ParallelEmitResult mlir::bucket::emitObjectInParallel(
 LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
                                            const bucket::TargetOptions &options,
                                            OutputKind kind,
-                                           llvm::raw_pwrite_stream &os) {
+                                           llvm::raw_pwrite_stream &os,
+                                           const ModelDescription *exported) {
   // At the module's location, without the module: MLIR would print it
   // whole with an error reported on the op.
   Location loc = module.getLoc();
@@ -567,6 +569,10 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
     return emitError(loc, "translation to LLVM IR failed");
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
+  // After the data layout: the tables are laid out for the target.
+  if (exported)
+    if (llvm::Error error = addModelExport(*llvmModule, *exported))
+      return emitError(loc, llvm::toString(std::move(error)));
 
   if (kind == OutputKind::LLVMIR) {
     CodegenErrorScope errorScope;

@@ -9,8 +9,9 @@ or, in one step, compile and load (the library is cached):
 
     m = bucket.compile("encoder.mlir", buckets="seq=64,128")
 
-A model library is a shared library that exports its table
-(bucket_add_model(... SHARED) in CMake, or bucket.compile). Inputs are NumPy
+A model library is a shared library linked from objects bucket-compile
+wrote, which export the model's table (`cc -shared model.o -lbucket_runtime`,
+bucket_add_model(... SHARED) in CMake, or bucket.compile). Inputs are NumPy
 arrays or anything with __dlpack__ or __array__ (PyTorch tensors included);
 C-contiguous NumPy inputs are passed without a copy. Results are NumPy arrays
 that own the runtime's storage, or PyTorch tensors (sharing it) when an
@@ -266,18 +267,22 @@ class Function:
 
 
 class Model:
-    """A model library opened with bucket_model_open. Functions are in
-    `functions` (by name) and are also attributes: `m.forward(x)`."""
+    """A model library opened with bucket_model_open (or, given the model's
+    name, bucket_model_open_named). Functions are in `functions` (by name)
+    and are also attributes: `m.forward(x)`."""
 
-    def __init__(self, path):
+    def __init__(self, path, name=None):
         self.path = os.fspath(path)
         lib = _runtime.lib()
         handle = ctypes.c_void_p()
         # A bare file name would make dlopen search the library path.
-        path_arg = self.path if os.sep in self.path else os.path.join(
-            os.curdir, self.path)
-        _check(lib.bucket_model_open(os.fsencode(path_arg),
-                                     ctypes.byref(handle)))
+        path_arg = os.fsencode(self.path if os.sep in self.path else
+                               os.path.join(os.curdir, self.path))
+        if name is None:
+            _check(lib.bucket_model_open(path_arg, ctypes.byref(handle)))
+        else:
+            _check(lib.bucket_model_open_named(path_arg, name.encode(),
+                                               ctypes.byref(handle)))
         self._handle = handle
         self.name = lib.bucket_model_get_name(handle).decode()
         info = lib.bucket_model_get_info(handle).contents
@@ -326,7 +331,10 @@ class Model:
         self.close()
 
 
-def load(path):
-    """Opens the model library at `path` (a shared library built with
-    bucket_add_model(... SHARED) or bucket.compile)."""
-    return Model(path)
+def load(path, name=None):
+    """Opens the model library at `path`: a shared library linked from
+    objects bucket-compile wrote (`cc -shared model.o -lbucket_runtime`,
+    bucket_add_model(... SHARED), bucket.compile). `name` (--model-name)
+    picks one model of a library linked from several; without it, the first
+    one linked."""
+    return Model(path, name)

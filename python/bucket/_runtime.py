@@ -73,6 +73,8 @@ def _declare(lib):
         "bucket_status_code_name": (c.c_char_p, [c.c_int]),
         "bucket_status_free": (None, [status]),
         "bucket_model_open": (status, [c.c_char_p, c.POINTER(c.c_void_p)]),
+        "bucket_model_open_named": (status, [c.c_char_p, c.c_char_p,
+                                             c.POINTER(c.c_void_p)]),
         "bucket_model_release": (None, [c.c_void_p]),
         "bucket_model_get_name": (c.c_char_p, [c.c_void_p]),
         "bucket_model_get_info": (c.POINTER(ModelInfo), [c.c_void_p]),

@@ -1,9 +1,10 @@
 /*===- library.c - Self-describing model libraries -----------------------===*
  *
  * bucket_model_open and friends: a model's tables and trampolines read from
- * the bucket_model_export_t a shared library exports, so that a loader (an
- * application, the Python package) describes and calls a model by function
- * name without its header.
+ * the bucket_model_export_t a shared library exports (every object
+ * bucket-compile writes defines one), so that a loader (an application, the
+ * Python package) describes and calls a model by function name without its
+ * header.
  *===----------------------------------------------------------------------===*/
 
 /* dlopen and dlsym are POSIX.1-2008, outside strict C11. */
@@ -65,13 +66,11 @@ static bucket_status_t new_model(void *library,
   return NULL;
 }
 
-bucket_status_t bucket_model_open(const char *path,
-                                  bucket_model_t **out_model) {
-  static const char caller[] = "bucket_model_open";
-  if (!path)
-    return INVALID("%s: path is NULL", caller);
-  if (!out_model)
-    return INVALID("%s: out_model is NULL", caller);
+/* Loads `path` and opens the table it exports under `symbol`, for
+ * `caller`. */
+static bucket_status_t open_symbol(const char *caller, const char *path,
+                                   const char *symbol,
+                                   bucket_model_t **out_model) {
   void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!library) {
     const char *why = dlerror();
@@ -79,14 +78,13 @@ bucket_status_t bucket_model_open(const char *path,
                    why ? why : "unknown error");
   }
   const bucket_model_export_t *exported =
-      (const bucket_model_export_t *)dlsym(library, BUCKET_MODEL_EXPORT_SYMBOL);
+      (const bucket_model_export_t *)dlsym(library, symbol);
   bucket_status_t status;
   if (!exported)
-    status = INVALID("%s: '%s' exports no model table (%s): build it with "
-                     "bucket_add_model(... SHARED) or bucket.compile, or "
-                     "define BUCKET_DEFINE_MODEL_EXPORT in one file that "
-                     "includes the generated header",
-                     caller, path, BUCKET_MODEL_EXPORT_SYMBOL);
+    status = INVALID("%s: '%s' exports no model table (%s): link it from an "
+                     "object compiled by bucket-compile (without "
+                     "--model-export=false)",
+                     caller, path, symbol);
   else
     status = check_export(caller, exported);
   if (!status)
@@ -94,6 +92,54 @@ bucket_status_t bucket_model_open(const char *path,
   if (status)
     dlclose(library);
   return status;
+}
+
+bucket_status_t bucket_model_open(const char *path,
+                                  bucket_model_t **out_model) {
+  static const char caller[] = "bucket_model_open";
+  if (!path)
+    return INVALID("%s: path is NULL", caller);
+  if (!out_model)
+    return INVALID("%s: out_model is NULL", caller);
+  return open_symbol(caller, path, BUCKET_MODEL_EXPORT_SYMBOL, out_model);
+}
+
+/* Whether `c` may start a C identifier (ASCII, whatever the locale). */
+static int is_identifier_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* Whether `name` is a C identifier. */
+static int is_c_identifier(const char *name) {
+  if (!is_identifier_start(name[0]))
+    return 0;
+  for (const char *c = name; *c; ++c)
+    if (!is_identifier_start(*c) && !(*c >= '0' && *c <= '9'))
+      return 0;
+  return 1;
+}
+
+bucket_status_t bucket_model_open_named(const char *path,
+                                        const char *model_name,
+                                        bucket_model_t **out_model) {
+  static const char caller[] = "bucket_model_open_named";
+  if (!path)
+    return INVALID("%s: path is NULL", caller);
+  if (!model_name)
+    return INVALID("%s: model_name is NULL", caller);
+  if (!out_model)
+    return INVALID("%s: out_model is NULL", caller);
+  static const char suffix[] = BUCKET_MODEL_EXPORT_SUFFIX;
+  char symbol[256];
+  size_t length = strlen(model_name);
+  if (!is_c_identifier(model_name) || length + sizeof(suffix) > sizeof(symbol))
+    return INVALID("%s: model name '%.64s%s' is not a C identifier of at most "
+                   "%zu characters",
+                   caller, model_name, length > 64 ? "..." : "",
+                   sizeof(symbol) - sizeof(suffix));
+  memcpy(symbol, model_name, length);
+  memcpy(symbol + length, suffix, sizeof(suffix));
+  return open_symbol(caller, path, symbol, out_model);
 }
 
 bucket_status_t bucket_model_wrap(const bucket_model_export_t *exported,

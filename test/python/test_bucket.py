@@ -184,6 +184,20 @@ class LoadErrorsTest(unittest.TestCase):
                                     "exports no model table"):
             bucket.load(_runtime.library_path())
 
+    def test_by_model_name(self):
+        # The library is linked from the object alone: the object exports
+        # the table under the model's name too.
+        m = bucket.load(TINY, name="tiny")
+        self.assertEqual(m.name, "tiny")
+        self.assertEqual(list(m.functions), ["scale_rows"])
+        with self.assertRaisesRegex(bucket.InvalidArgumentError,
+                                    r"exports no model table "
+                                    r"\(other_model_export\)"):
+            bucket.load(TINY, name="other")
+        with self.assertRaisesRegex(bucket.InvalidArgumentError,
+                                    "not a C identifier"):
+            bucket.load(TINY, name="9lives")
+
 
 class CPathTest(unittest.TestCase):
     """Python's results equal, bit for bit, those of the generated header's

@@ -13,6 +13,7 @@
 #include "bucket/Onnx/OnnxImporter.h"
 #endif
 #include "bucket/Target/HeaderEmitter.h"
+#include "bucket/Target/ModelDescription.h"
 #include "bucket/Target/ObjectEmitter.h"
 #include "bucket/Transforms/Passes.h"
 #include "bucket/Transforms/Specialize.h"
@@ -98,9 +99,17 @@ struct Options {
       cl::value_desc("file"), cl::cat(category)};
   cl::opt<std::string> modelName{
       "model-name",
-      cl::desc("Prefix of the model-wide symbols in the header (default: the "
-               "header's file name)"),
+      cl::desc("The model's name, a C identifier: prefixes the model-wide "
+               "symbols of the header and the table the object exports "
+               "(default: the header's file name, else the output's)"),
       cl::cat(category)};
+  cl::opt<bool> modelExport{
+      "model-export",
+      cl::desc("Export the model's table from the object "
+               "(<model>_model_export and the weak bucket_model_export), so "
+               "that a shared library linked from it alone is "
+               "self-describing (default: on)"),
+      cl::init(true), cl::cat(category)};
   cl::opt<EmitKind> emit{
       "emit", cl::desc("What to write"), cl::init(EmitKind::Object),
       cl::values(
@@ -148,7 +157,9 @@ struct Options {
       "padding",
       cl::desc("'repair' (default): a size of a padded dimension used as a "
                "value (a mean's divisor, the last position) is the real size "
-               "in each bucket; 'prove': refuse such models (docs/Padding.md)"),
+               "in each bucket, and padding that would reach a result is "
+               "masked (a remark per mask); 'prove': refuse such models "
+               "(docs/Padding.md)"),
       cl::init("repair"), cl::cat(category)};
   cl::opt<unsigned> maxBuckets{
       "max-buckets",
@@ -170,14 +181,15 @@ struct Options {
       cl::cat(category)};
 };
 
-bool isCIdentifier(StringRef name) {
-  return !name.empty() && (llvm::isAlpha(name[0]) || name[0] == '_') &&
-         llvm::all_of(name,
-                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
-}
-
-std::string defaultModelName(StringRef header) {
-  std::string name = llvm::sys::path::stem(header).str();
+/// The model name: --model-name, else the header's or the output's file
+/// name made a C identifier.
+std::string getModelName(const Options &opts) {
+  if (!opts.modelName.empty())
+    return opts.modelName;
+  StringRef file = !opts.header.empty() ? StringRef(opts.header)
+                   : opts.output != "-" ? StringRef(opts.output)
+                                        : StringRef("model");
+  std::string name = llvm::sys::path::stem(file).str();
   for (char &c : name)
     if (!llvm::isAlnum(c) && c != '_')
       c = '_';
@@ -270,7 +282,7 @@ static LogicalResult verifyOptions(const Options &opts,
     return llvm::WithColor::error(llvm::errs(), "bucket-compile");
   };
   // The prefix starts the names of C entry points.
-  if (!opts.symbolPrefix.empty() && !isCIdentifier(opts.symbolPrefix)) {
+  if (!opts.symbolPrefix.empty() && !bucket::isCIdentifier(opts.symbolPrefix)) {
     error() << "symbol prefix '" << opts.symbolPrefix
             << "' is not a C identifier\n";
     return failure();
@@ -317,18 +329,41 @@ static LogicalResult bucketize(const Options &opts, ModuleOp module) {
   return pm.run(module);
 }
 
-static LogicalResult writeHeader(const Options &opts, ModuleOp module) {
+/// Whether the object file (or LLVM IR) written exports the model's table.
+static bool exportsModel(const Options &opts) {
+  return opts.modelExport &&
+         (opts.emit == EmitKind::Object || opts.emit == EmitKind::LLVMIR);
+}
+
+static LogicalResult writeHeader(const Options &opts,
+                                 const bucket::ModelDescription &model) {
   std::string error;
   auto headerFile = openOutputFile(opts.header, &error);
   if (!headerFile) {
     llvm::errs() << "bucket-compile: " << error << "\n";
     return failure();
   }
-  std::string name = opts.modelName.empty() ? defaultModelName(opts.header)
-                                            : opts.modelName.getValue();
-  if (failed(bucket::emitCHeader(module, name, headerFile->os())))
+  if (failed(bucket::emitCHeader(model, exportsModel(opts), headerFile->os())))
     return failure();
   headerFile->keep();
+  return success();
+}
+
+/// Describes the bucketized tensor-level `module` when the header or the
+/// object's exported table needs it (both come from this one description),
+/// and writes the header.
+static LogicalResult
+describeModel(const Options &opts, ModuleOp module,
+              std::optional<bucket::ModelDescription> &model) {
+  if (opts.header.empty() && !exportsModel(opts))
+    return success();
+  FailureOr<bucket::ModelDescription> described =
+      bucket::describeModel(module, getModelName(opts));
+  if (failed(described))
+    return failure();
+  model = std::move(*described);
+  if (!opts.header.empty())
+    return writeHeader(opts, *model);
   return success();
 }
 
@@ -416,7 +451,8 @@ static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
       });
   progress.setNumBuckets(numBuckets);
   progress.stage(("specialized " + Twine(numBuckets) + " buckets").str());
-  if (!opts.header.empty() && failed(writeHeader(opts, *module)))
+  std::optional<bucket::ModelDescription> model;
+  if (failed(describeModel(opts, *module, model)))
     return failure();
 
   auto out = openOutputFile(opts.output, &error);
@@ -430,11 +466,11 @@ static LogicalResult compile(Options &opts, const bucket::TargetOptions &target,
     return failure();
   if (opts.emit == EmitKind::Lowered)
     return writeModule(*module, *out);
-  if (failed(bucket::emitLLVMOutput(*module, target,
-                                    opts.emit == EmitKind::LLVMIR
-                                        ? bucket::OutputKind::LLVMIR
+  if (failed(bucket::emitLLVMOutput(
+          *module, target,
+          opts.emit == EmitKind::LLVMIR ? bucket::OutputKind::LLVMIR
                                         : bucket::OutputKind::Object,
-                                    out->os())))
+          out->os(), exportsModel(opts) ? &*model : nullptr)))
     return failure();
   progress.stage(opts.emit == EmitKind::LLVMIR ? "optimized LLVM IR"
                                                : "compiled the object file");

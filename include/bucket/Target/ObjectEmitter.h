@@ -22,6 +22,8 @@ class Module;
 namespace mlir {
 namespace bucket {
 
+struct ModelDescription;
+
 struct TargetOptions {
   /// Target triple; the host's when empty.
   std::string triple;
@@ -46,12 +48,15 @@ enum class OutputKind { LLVMIR, Object };
 /// an unknown CPU or feature, or ends the process during code generation.
 llvm::Error verifyTargetOptions(const TargetOptions &options);
 
-/// Translates `module` (LLVM dialect only) to LLVM IR, optimizes it and
-/// writes textual LLVM IR or an object file to `os`. Emits a diagnostic at
-/// the module on failure, including LLVM's fatal errors in code generation,
-/// which do not end the process.
+/// Translates `module` (LLVM dialect only) to LLVM IR, adds the exported
+/// tables of `exported` when given (addModelExport: `module` must then have
+/// been lowered with C interfaces), optimizes it and writes textual LLVM IR
+/// or an object file to `os`. Emits a diagnostic at the module on failure,
+/// including LLVM's fatal errors in code generation, which do not end the
+/// process.
 LogicalResult emitLLVMOutput(ModuleOp module, const TargetOptions &options,
-                             OutputKind kind, llvm::raw_pwrite_stream &os);
+                             OutputKind kind, llvm::raw_pwrite_stream &os,
+                             const ModelDescription *exported = nullptr);
 
 /// The vector register width in bits that the code generation tiles for on
 /// the target `options` describe: on x86 512 with AVX-512F, 256 with AVX,

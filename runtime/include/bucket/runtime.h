@@ -186,10 +186,11 @@ BUCKET_MUST_USE_RESULT bucket_status_t bucket_function_invoke(
 /*===----------------------------------------------------------------------===*
  * Self-describing model libraries
  *
- * A shared library that exports a bucket_model_export_t under
- * BUCKET_MODEL_EXPORT_SYMBOL (bucket/runtime_abi.h; bucket_add_model(...
- * SHARED) and bucket.compile build one) can be opened by path and called by
- * function name, without its header.
+ * A shared library that exports a bucket_model_export_t (bucket/runtime_abi.h:
+ * every object bucket-compile writes exports one, so `cc -shared model.o
+ * -lbucket_runtime` builds such a library, as bucket_add_model(... SHARED)
+ * and bucket.compile do) can be opened by path and called by function name,
+ * without its header.
  *
  * Thread safety: a bucket_model_t is immutable once opened; every function
  * below may be called concurrently on one handle, except
@@ -210,6 +211,14 @@ typedef struct bucket_model_t bucket_model_t;
 /// untouched and the library is unloaded.
 BUCKET_MUST_USE_RESULT bucket_status_t
 bucket_model_open(const char *path, bucket_model_t **out_model);
+
+/// As bucket_model_open, for the model called `model_name` (bucket-compile
+/// --model-name): reads the table exported as `<model_name>_model_export`,
+/// which tells apart the models of a library linked from several model
+/// objects. INVALID_ARGUMENT also when `model_name` is not a C identifier
+/// (of at most 242 characters) or the library has no such model.
+BUCKET_MUST_USE_RESULT bucket_status_t bucket_model_open_named(
+    const char *path, const char *model_name, bucket_model_t **out_model);
 
 /// Wraps a table linked into the program (no library is loaded). `exported`
 /// must outlive the handle. Same checks as bucket_model_open.

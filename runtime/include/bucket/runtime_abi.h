@@ -1,12 +1,12 @@
 /*===- bucket/runtime_abi.h - What generated code relies on ------*- C -*-===*
  *
  * What objects and headers produced by bucket-compile rely on: the tables a
- * generated header fills (bucket_model_info_t, bucket_function_info_t,
- * bucket_value_info_t and the enumerators they hold), the trampoline a
- * generated header defines, the layout of MLIR memref descriptors, and the
- * functions generated code calls (bucket_rt_* and MLIR's allocation
- * functions). Applications include bucket/runtime.h, which includes this
- * header; they normally need nothing here but the tables' fields.
+ * generated header fills and an object exports (bucket_model_info_t,
+ * bucket_function_info_t, bucket_value_info_t and the enumerators they hold,
+ * bucket_model_export_t and its symbols), the trampolines, the layout of MLIR
+ * memref descriptors, and the functions generated code calls (bucket_rt_* and
+ * MLIR's allocation functions). Applications include bucket/runtime.h, which
+ * includes this header; they normally need nothing here but the tables' fields.
  *
  * Versioning: BUCKET_RUNTIME_ABI_VERSION changes whenever something here
  * changes in a way that code generated for the old version would misread: a
@@ -21,8 +21,9 @@
  *    another shared library). abi_version stays the first field of
  *    bucket_model_info_t in every version so that any runtime can read it.
  *
- * bucket-compile (lib/Target/HeaderEmitter.cpp) takes the version and
- * BUCKET_MAX_RANK from this header: this is their only definition.
+ * bucket-compile (lib/Target/ModelDescription.cpp, ModelExport.cpp and
+ * HeaderEmitter.cpp) takes the version, BUCKET_MAX_RANK, the enumerators and
+ * the symbol names from this header: this is their only definition.
  *===----------------------------------------------------------------------===*/
 
 #ifndef BUCKET_RUNTIME_ABI_H
@@ -129,24 +130,37 @@ typedef struct bucket_model_info_t {
 /// pointers: ptrs[0] points at the result storage (MLIR's memref descriptors
 /// of all results, back to back; NULL when there are no results), ptrs[1 + i]
 /// at the memref descriptor of argument i. Generated headers define one per
-/// function.
+/// function, and objects export one per function in their table.
 typedef void (*bucket_trampoline_t)(void **ptrs);
 
 /*===----------------------------------------------------------------------===*
  * Self-describing model libraries
  *===----------------------------------------------------------------------===*/
 
-/// The symbol under which a self-describing model library exports its
-/// bucket_model_export_t (docs/Using.md). A generated header defines it when
-/// the file that includes it defines BUCKET_DEFINE_MODEL_EXPORT first: one
-/// model per shared library. bucket_model_open finds it with dlsym.
+/// Every object bucket-compile writes exports its model's
+/// bucket_model_export_t (unless compiled with --model-export=false), so a
+/// shared library linked from the object alone (`cc -shared model.o
+/// -lbucket_runtime`) is self-describing (docs/Using.md). Under two names,
+/// both with default visibility:
+///  - `<model>` BUCKET_MODEL_EXPORT_SUFFIX (`<model>_model_export`, where
+///    <model> is bucket-compile --model-name): a strong definition.
+///    bucket_model_open_named finds it by the model's name. The generated
+///    header declares it, so bucket_model_wrap(&<model>_model_export, ...)
+///    opens a model linked into the program.
+///  - BUCKET_MODEL_EXPORT_SYMBOL (`bucket_model_export`): a weak alias of the
+///    former, which bucket_model_open finds without the name. Weak, so that
+///    several model objects link into one program or library; there the
+///    first one linked wins, and the others are opened by name.
+/// The tables are laid out for the target the object was compiled for, as
+/// its C compiler lays out the structs above.
 #define BUCKET_MODEL_EXPORT_SYMBOL "bucket_model_export"
+#define BUCKET_MODEL_EXPORT_SUFFIX "_model_export"
 
-/// What a model library exports: the model's tables and one trampoline per
+/// What a model object exports: the model's tables and one trampoline per
 /// function, so that a loader can describe and call the model without its
 /// header. An addition to version 2 (no earlier layout changed).
 typedef struct bucket_model_export_t {
-  /// The ABI version the header was generated for. Always the first field:
+  /// The ABI version the object was compiled for. Always the first field:
   /// a runtime compares it before it reads anything else.
   uint32_t abi_version;
   /// The model name (bucket-compile --model-name), a C identifier.
@@ -156,8 +170,14 @@ typedef struct bucket_model_export_t {
   const bucket_trampoline_t *trampolines;
 } bucket_model_export_t;
 
-/// The attributes of the exported bucket_model_export_t: visible even when
-/// the library is compiled with -fvisibility=hidden.
+/// BUCKET_DEFINE_MODEL_EXPORT: earlier versions exported the table from a C
+/// file that defined this macro before including the generated header.
+/// Objects export it themselves now, and a generated header defines nothing
+/// for the macro: such a file still compiles and links, and adds nothing.
+
+/// The attributes that make a bucket_model_export_t defined in C visible
+/// even when the library is compiled with -fvisibility=hidden (for tables
+/// written by hand, as bucket_model_wrap accepts).
 #if defined(__GNUC__)
 #define BUCKET_MODEL_EXPORT_ATTRIBUTES __attribute__((visibility("default")))
 #else

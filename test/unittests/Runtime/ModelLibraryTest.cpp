@@ -1,9 +1,11 @@
 //===- ModelLibraryTest.cpp - bucket_model_open/wrap/invoke ---------------===//
 //
 // The runtime's self-describing model API (runtime/lib/library.c) on a model
-// written in C (AbiTables.c) with a fake trampoline, and the errors of
-// bucket_model_open on files that are no model library. Libraries built by
-// bucket-compile are exercised from Python (test/python).
+// written in C (AbiTables.c) with a fake trampoline, on a shared library that
+// exports two tables as bucket-compile's objects do (ExportedModels.c), and
+// the errors of bucket_model_open on files that are no model library.
+// Libraries built by bucket-compile are exercised by test/e2e/model-export*
+// and from Python (test/python).
 //
 //===----------------------------------------------------------------------===//
 
@@ -191,6 +193,94 @@ TEST(ModelLibraryErrors, OpenNonModels) {
                            0),
             0u)
       << notModel;
+  EXPECT_EQ(model, nullptr);
+}
+
+/// Calls `function` of `model` on {1, 2, 3} and returns the result as text.
+std::string callOnVector(const bucket_model_t *model, const char *function) {
+  float x[3] = {1, 2, 3};
+  int64_t n = 3;
+  bucket_tensor_t arg, result;
+  std::memset(&result, 0, sizeof(result));
+  std::string status =
+      describe(bucket_tensor_init(x, BUCKET_ELEMENT_F32, 1, &n, &arg));
+  if (status != "OK")
+    return status;
+  const bucket_tensor_t *args[] = {&arg};
+  bucket_tensor_t *results[] = {&result};
+  status = describe(bucket_model_invoke(model, function, 1, args, 1, results));
+  if (status != "OK")
+    return status;
+  std::string text;
+  for (int i = 0; i < 3; ++i)
+    text += (i ? " " : "") + std::to_string(static_cast<int>(
+                                 static_cast<const float *>(result.data)[i]));
+  bucket_tensor_release(&result);
+  return text;
+}
+
+TEST(ModelLibraryOpen, FirstModelWithoutName) {
+  bucket_model_t *model = nullptr;
+  ASSERT_EQ(describe(bucket_model_open(BUCKET_TEST_EXPORTED_MODELS, &model)),
+            "OK");
+  EXPECT_STREQ(bucket_model_get_name(model), "first");
+  EXPECT_EQ(callOnVector(model, "twice"), "2 4 6");
+  bucket_model_release(model);
+}
+
+TEST(ModelLibraryOpen, ModelByName) {
+  bucket_model_t *model = nullptr;
+  ASSERT_EQ(describe(bucket_model_open_named(BUCKET_TEST_EXPORTED_MODELS,
+                                             "second", &model)),
+            "OK");
+  EXPECT_STREQ(bucket_model_get_name(model), "second");
+  EXPECT_EQ(callOnVector(model, "five_times"), "5 10 15");
+  EXPECT_EQ(callOnVector(model, "twice"),
+            "INVALID_ARGUMENT: bucket_model_invoke: model 'second' has no "
+            "function 'twice' (it has: five_times)");
+  bucket_model_release(model);
+  ASSERT_EQ(describe(bucket_model_open_named(BUCKET_TEST_EXPORTED_MODELS,
+                                             "first", &model)),
+            "OK");
+  EXPECT_EQ(callOnVector(model, "twice"), "2 4 6");
+  bucket_model_release(model);
+}
+
+TEST(ModelLibraryOpen, NamedErrors) {
+  bucket_model_t *model = nullptr;
+  const char *lib = BUCKET_TEST_EXPORTED_MODELS;
+  EXPECT_EQ(describe(bucket_model_open_named(nullptr, "first", &model)),
+            "INVALID_ARGUMENT: bucket_model_open_named: path is NULL");
+  EXPECT_EQ(describe(bucket_model_open_named(lib, nullptr, &model)),
+            "INVALID_ARGUMENT: bucket_model_open_named: model_name is NULL");
+  EXPECT_EQ(describe(bucket_model_open_named(lib, "first", nullptr)),
+            "INVALID_ARGUMENT: bucket_model_open_named: out_model is NULL");
+  for (const char *bad : {"", "9lives", "a-b", "a b", "caf\xc3\xa9"})
+    EXPECT_EQ(describe(bucket_model_open_named(lib, bad, &model)),
+              std::string("INVALID_ARGUMENT: bucket_model_open_named: model "
+                          "name '") +
+                  bad + "' is not a C identifier of at most 242 characters");
+  // The longest name that fits, and one more character.
+  std::string longest(242, 'a');
+  std::string message =
+      describe(bucket_model_open_named(lib, longest.c_str(), &model));
+  EXPECT_EQ(message.rfind("INVALID_ARGUMENT: bucket_model_open_named: '", 0),
+            0u)
+      << message;
+  EXPECT_NE(
+      message.find("exports no model table (" + longest + "_model_export)"),
+      std::string::npos)
+      << message;
+  std::string tooLong(243, 'a');
+  EXPECT_EQ(describe(bucket_model_open_named(lib, tooLong.c_str(), &model)),
+            "INVALID_ARGUMENT: bucket_model_open_named: model name '" +
+                std::string(64, 'a') +
+                "...' is not a C identifier of at most 242 characters");
+  message = describe(bucket_model_open_named(lib, "third", &model));
+  EXPECT_NE(message.find("exports no model table (third_model_export): link "
+                         "it from an object compiled by bucket-compile"),
+            std::string::npos)
+      << message;
   EXPECT_EQ(model, nullptr);
 }
 
