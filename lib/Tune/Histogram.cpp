@@ -38,16 +38,86 @@ static bool parseSize(StringRef text, int64_t &value) {
   return value <= kMaxSize;
 }
 
-Expected<Histogram> Histogram::parse(StringRef text, StringRef bufferName) {
+namespace {
+/// The state of Histogram::parse: the header's columns, then the rows.
+struct HistogramParser {
+  StringRef bufferName;
   SmallVector<std::string> dims;
   int countColumn = -1;
   size_t numColumns = 0;
   bool haveHeader = false;
   std::map<SmallVector<int64_t>, double> merged;
+
+  Error parseHeader(ArrayRef<StringRef> fields, size_t lineNo);
+  Error parseRow(ArrayRef<StringRef> fields, size_t lineNo);
+};
+} // namespace
+
+/// The header: one dimension name per column, and at most one `count`.
+Error HistogramParser::parseHeader(ArrayRef<StringRef> fields, size_t lineNo) {
+  haveHeader = true;
+  numColumns = fields.size();
+  for (auto [column, field] : enumerate(fields)) {
+    if (field == "count") {
+      if (countColumn >= 0)
+        return lineError(bufferName, lineNo,
+                         "the column 'count' appears twice");
+      countColumn = column;
+      continue;
+    }
+    if (!isName(field))
+      return lineError(bufferName, lineNo,
+                       "column " + Twine(column + 1) + ": '" + field +
+                           "' is not a dimension name "
+                           "([A-Za-z_][A-Za-z0-9_.]*)");
+    if (is_contained(dims, field.str()))
+      return lineError(bufferName, lineNo,
+                       "dimension '" + field + "' appears twice");
+    dims.push_back(field.str());
+  }
+  if (dims.empty())
+    return lineError(bufferName, lineNo,
+                     "the header names no dimension (only 'count')");
+  return Error::success();
+}
+
+/// A row: a positive size per dimension and a non-negative count; rows of
+/// the same shape add up.
+Error HistogramParser::parseRow(ArrayRef<StringRef> fields, size_t lineNo) {
+  if (fields.size() != numColumns)
+    return lineError(bufferName, lineNo,
+                     "expected " + Twine(numColumns) + " fields (" +
+                         join(dims, ",") + (countColumn >= 0 ? ",count" : "") +
+                         "), found " + Twine(fields.size()));
+  SmallVector<int64_t> shape;
+  double count = 1;
+  for (auto [column, field] : enumerate(fields)) {
+    int64_t value = 0;
+    if (!parseSize(field, value))
+      return lineError(bufferName, lineNo,
+                       "column " + Twine(column + 1) + ": '" + field +
+                           "' is not a non-negative integer below 2^31");
+    if ((int)column == countColumn) {
+      count = (double)value;
+      continue;
+    }
+    if (value == 0)
+      return lineError(bufferName, lineNo,
+                       "column " + Twine(column + 1) + ": size of '" +
+                           dims[shape.size()] + "' must be positive");
+    shape.push_back(value);
+  }
+  if (count > 0)
+    merged[shape] += count;
+  return Error::success();
+}
+
+Expected<Histogram> Histogram::parse(StringRef text, StringRef bufferName) {
+  HistogramParser parser;
+  parser.bufferName = bufferName;
   SmallVector<StringRef> lines;
   text.split(lines, '\n');
   for (auto [index, rawLine] : enumerate(lines)) {
-    size_t lineNo = index + 1;
     StringRef line = rawLine.trim();
     if (line.empty() || line.starts_with("#"))
       continue;
@@ -55,68 +125,19 @@ Expected<Histogram> Histogram::parse(StringRef text, StringRef bufferName) {
     line.split(fields, ',');
     for (StringRef &field : fields)
       field = field.trim();
-    if (!haveHeader) {
-      haveHeader = true;
-      numColumns = fields.size();
-      for (auto [column, field] : enumerate(fields)) {
-        if (field == "count") {
-          if (countColumn >= 0)
-            return lineError(bufferName, lineNo,
-                             "the column 'count' appears twice");
-          countColumn = column;
-          continue;
-        }
-        if (!isName(field))
-          return lineError(bufferName, lineNo,
-                           "column " + Twine(column + 1) + ": '" + field +
-                               "' is not a dimension name "
-                               "([A-Za-z_][A-Za-z0-9_.]*)");
-        if (is_contained(dims, field.str()))
-          return lineError(bufferName, lineNo,
-                           "dimension '" + field + "' appears twice");
-        dims.push_back(field.str());
-      }
-      if (dims.empty())
-        return lineError(bufferName, lineNo,
-                         "the header names no dimension (only 'count')");
-      continue;
-    }
-    if (fields.size() != numColumns)
-      return lineError(bufferName, lineNo,
-                       "expected " + Twine(numColumns) + " fields (" +
-                           join(dims, ",") +
-                           (countColumn >= 0 ? ",count" : "") + "), found " +
-                           Twine(fields.size()));
-    SmallVector<int64_t> shape;
-    double count = 1;
-    for (auto [column, field] : enumerate(fields)) {
-      int64_t value = 0;
-      if (!parseSize(field, value))
-        return lineError(bufferName, lineNo,
-                         "column " + Twine(column + 1) + ": '" + field +
-                             "' is not a non-negative integer below 2^31");
-      if ((int)column == countColumn) {
-        count = (double)value;
-        continue;
-      }
-      if (value == 0)
-        return lineError(bufferName, lineNo,
-                         "column " + Twine(column + 1) + ": size of '" +
-                             dims[shape.size()] + "' must be positive");
-      shape.push_back(value);
-    }
-    if (count > 0)
-      merged[shape] += count;
+    if (Error error = parser.haveHeader ? parser.parseRow(fields, index + 1)
+                                        : parser.parseHeader(fields, index + 1))
+      return std::move(error);
   }
-  if (!haveHeader)
+  if (!parser.haveHeader)
     return createStringError(inconvertibleErrorCode(),
                              bufferName + ": empty histogram (no header)");
-  if (merged.empty())
+  if (parser.merged.empty())
     return createStringError(inconvertibleErrorCode(),
                              bufferName + ": no shape with a positive count");
   Histogram result;
-  result.dims = std::move(dims);
-  for (auto &[shape, count] : merged) {
+  result.dims = std::move(parser.dims);
+  for (auto &[shape, count] : parser.merged) {
     result.shapes.push_back(shape);
     result.counts.push_back(count);
   }

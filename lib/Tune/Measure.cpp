@@ -12,8 +12,11 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
+#include <ctime>
 #include <vector>
 
 using namespace llvm;
@@ -130,6 +133,17 @@ static Error callOnce(const bucket_model_t *model, const char *name,
   return makeError(message);
 }
 
+/// The calling thread's CPU time in microseconds. The wall clock counts the
+/// time the thread waits for a core: on a shared machine that inflates a
+/// long call (preempted every time) far more than a short one, and the fit
+/// then sees a growth the model does not have. The model's code runs on the
+/// calling thread, so its CPU time is its run time.
+static double threadMicros() {
+  timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return now.tv_sec * 1e6 + now.tv_nsec * 1e-3;
+}
+
 /// The best time of one call of `name` in `model`.
 static Expected<double> timeCalls(const bucket_model_t *model,
                                   const std::string &name,
@@ -151,13 +165,11 @@ static Expected<double> timeCalls(const bucket_model_t *model,
   if (Error error = callOnce(model, name.c_str(), fn, *inputs)) // Warm-up.
     return std::move(error);
   for (unsigned rep = 0;; ++rep) {
-    auto before = Clock::now();
+    double before = threadMicros();
     if (Error error = callOnce(model, name.c_str(), fn, *inputs))
       return std::move(error);
+    best = std::min(best, threadMicros() - before);
     auto after = Clock::now();
-    best = std::min(
-        best,
-        std::chrono::duration<double, std::micro>(after - before).count());
     double elapsed = std::chrono::duration<double>(after - start).count();
     if (rep + 1 >= options.minReps && elapsed >= options.budgetSeconds)
       return best;
@@ -173,30 +185,20 @@ Expected<double> mlir::bucket::measureBucket(StringRef modelPath,
                      "': " + ec.message());
   SmallString<256> base(options.workDir);
   sys::path::append(base, "bucket");
-  std::string object = (base + ".o").str(), header = (base + ".h").str();
-  std::string exportC = (base + "_export.c").str();
+  std::string object = (base + ".o").str();
   std::string library = (base + ".so").str(), log = (base + ".log").str();
-  if (Error error =
-          run(options.bucketCompile,
-              {options.bucketCompile, modelPath, "--buckets", spec, "-o",
-               object, "--header", header, "--model-name", "bucket_tune_model"},
-              log))
+  if (Error error = run(options.bucketCompile,
+                        {options.bucketCompile, modelPath, "--buckets", spec,
+                         "-o", object, "--model-name", "bucket_tune_model"},
+                        log))
     return std::move(error);
-  {
-    std::error_code ec;
-    raw_fd_ostream os(exportC, ec);
-    if (ec)
-      return makeError("cannot write '" + exportC + "': " + ec.message());
-    os << "#define BUCKET_DEFINE_MODEL_EXPORT\n#include \"bucket.h\"\n";
-  }
-  std::string include = "-I" + options.workDir;
-  std::string runtimeInclude = "-I" + options.runtimeInclude;
+  // The object exports the model's table: linked alone, the library is
+  // self-describing.
   std::string runtimeLib = "-L" + options.runtimeLib;
   std::string rpath = "-Wl,-rpath," + options.runtimeLib;
   if (Error error = run(options.cc,
-                        {options.cc, "-shared", "-fPIC", "-O2", include,
-                         runtimeInclude, exportC, object, "-o", library,
-                         runtimeLib, "-lbucket_runtime", rpath, "-lm"},
+                        {options.cc, "-shared", "-Wl,-Bsymbolic", object, "-o",
+                         library, runtimeLib, "-lbucket_runtime", rpath, "-lm"},
                         log))
     return std::move(error);
 
@@ -210,4 +212,53 @@ Expected<double> mlir::bucket::measureBucket(StringRef modelPath,
   Expected<double> result = timeCalls(model, name, sizes, options);
   bucket_model_release(model);
   return result;
+}
+
+Expected<BuildCost> mlir::bucket::measureBuild(StringRef modelPath,
+                                               StringRef spec,
+                                               const MeasureOptions &options) {
+  if (std::error_code ec = sys::fs::create_directories(options.workDir))
+    return makeError("cannot create '" + options.workDir +
+                     "': " + ec.message());
+  SmallString<256> base(options.workDir);
+  sys::path::append(base, "build");
+  std::string object = (base + ".o").str(), log = (base + ".log").str();
+  auto start = std::chrono::steady_clock::now();
+  if (Error error = run(options.bucketCompile,
+                        {options.bucketCompile, modelPath, "--buckets", spec,
+                         "-o", object, "--model-name", "bucket_tune_model"},
+                        log))
+    return std::move(error);
+  BuildCost cost;
+  cost.compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  uint64_t size = 0;
+  if (std::error_code ec = sys::fs::file_size(object, size))
+    return makeError("cannot read '" + object + "': " + ec.message());
+  cost.objectBytes = (double)size;
+  return cost;
+}
+
+/// The largest K with base + perBucket * K <= limit (no limit: maxBuckets).
+static unsigned fitCount(double one, double two, double limit,
+                         unsigned maxBuckets) {
+  if (limit <= 0)
+    return maxBuckets;
+  double perBucket = two - one > 0 ? two - one : one / 10;
+  double base = one - perBucket;
+  if (one > limit)
+    return 0;
+  double count = std::floor((limit - base) / perBucket);
+  return count >= maxBuckets ? maxBuckets : (unsigned)count;
+}
+
+unsigned mlir::bucket::getBudgetBucketCount(const BuildCost &oneBucket,
+                                            const BuildCost &twoBuckets,
+                                            const BuildBudget &budget,
+                                            unsigned maxBuckets) {
+  return std::min(fitCount(oneBucket.objectBytes, twoBuckets.objectBytes,
+                           budget.maxObjectBytes, maxBuckets),
+                  fitCount(oneBucket.compileSeconds, twoBuckets.compileSeconds,
+                           budget.maxCompileSeconds, maxBuckets));
 }

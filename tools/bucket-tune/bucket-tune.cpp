@@ -11,6 +11,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "bucket/IR/BucketDialect.h"
+#ifdef BUCKET_HAS_ONNX
+#include "bucket/Onnx/OnnxImporter.h"
+#endif
 #include "bucket/Tune/Calibrate.h"
 #include "bucket/Tune/CostModel.h"
 #include "bucket/Tune/Histogram.h"
@@ -37,6 +40,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::bucket;
@@ -124,6 +128,43 @@ static cl::opt<std::string>
 static cl::opt<std::string> ccPath("cc",
                                    cl::desc("The C compiler for --measure"),
                                    cl::init(BUCKET_TUNE_CC), cl::cat(category));
+
+static cl::opt<bool> printBaselines(
+    "print-baselines",
+    cl::desc("Print `name spec` for the tuned buckets, pad-to-max and every "
+             "baseline of the same budget, and stop"),
+    cl::cat(category));
+static cl::opt<std::string>
+    onnxDims("dims",
+             cl::desc("ONNX input: name dynamic dimensions, e.g. "
+                      "'input_ids:1=seq' (as bucket-compile --dims)"),
+             cl::cat(category));
+static cl::opt<std::string>
+    onnxStatic("static",
+               cl::desc("ONNX input: pin named dimensions, e.g. 'batch=1' "
+                        "(as bucket-compile --static)"),
+               cl::cat(category));
+static cl::opt<double> maxObjectBytes(
+    "max-object-size",
+    cl::desc("Budget: at most this many bytes of object code (with --measure)"),
+    cl::init(0), cl::cat(category));
+static cl::opt<double> maxCompileSeconds(
+    "max-compile-seconds",
+    cl::desc("Budget: at most this many seconds of bucket-compile (with "
+             "--measure)"),
+    cl::init(0), cl::cat(category));
+
+static cl::opt<bool> verifyExhaustive(
+    "verify-exhaustive",
+    cl::desc("With --measure: time every size of a coarse grid and the "
+             "chosen buckets, and compare the choice with the best set of "
+             "the grid found by exhaustive search on the measured times"),
+    cl::cat(category));
+static cl::opt<unsigned>
+    verifyGrid("verify-grid",
+               cl::desc("Sizes per dimension of --verify-exhaustive's grid "
+                        "(weighted quantiles; default 8)"),
+               cl::init(8), cl::cat(category));
 
 static int fail(const Twine &message) {
   WithColor::error(errs(), "bucket-tune") << message << "\n";
@@ -233,7 +274,7 @@ static std::string getCachePath(StringRef modelText) {
   if (!measureCache.empty())
     return measureCache;
   std::string key = (modelText + "\0" + sys::getHostCPUName() + "\0" +
-                     "bucket-tune-measure-v1")
+                     "bucket-tune-measure-v2")
                         .str();
   SmallString<256> path;
   if (const char *xdg = getenv("XDG_CACHE_HOME"); xdg && *xdg)
@@ -271,19 +312,34 @@ static std::map<Tuple, double> readCache(StringRef path) {
   return cache;
 }
 
-/// Times the sample buckets (or reads them from the cache) and fits the
-/// time model to the work the cost model counts for them.
-static FailureOr<TimeModel> calibrate(const Histogram &histogram,
-                                      ArrayRef<int64_t> cover,
-                                      LinalgCostModel &model,
-                                      StringRef function) {
-  auto text = MemoryBuffer::getFile(inputModel);
-  if (!text) {
-    fail("cannot read '" + inputModel + "'");
-    return failure();
+/// The model, its function and its cost model.
+struct LoadedModel {
+  OwningOpRef<ModuleOp> module;
+  std::unique_ptr<LinalgCostModel> cost;
+  std::string function;
+  /// What --measure compiles: the input, or for ONNX the imported module
+  /// written to a temporary file (so that its dimension names are the ones
+  /// the histogram was matched to).
+  std::string compilePath;
+  bool temporaryCompilePath = false;
+};
+
+/// Makes the cache's directory and writes it; a failure only costs time
+/// next run.
+static void writeCache(StringRef path, const std::map<Tuple, double> &cache) {
+  sys::fs::create_directories(sys::path::parent_path(path));
+  std::error_code ec;
+  raw_fd_ostream os(path, ec);
+  if (ec)
+    return;
+  for (auto &[tuple, value] : cache) {
+    interleave(tuple, os, "x");
+    os << "," << format("%.6g", value) << "\n";
   }
-  std::string cachePath = getCachePath((*text)->getBuffer());
-  std::map<Tuple, double> cache = readCache(cachePath);
+}
+
+/// How --measure runs bucket-compile and the C compiler.
+static FailureOr<MeasureOptions> getMeasureOptions() {
   MeasureOptions options;
   options.bucketCompile = bucketCompilePath;
   if (options.bucketCompile.empty()) {
@@ -302,49 +358,42 @@ static FailureOr<TimeModel> calibrate(const Histogram &histogram,
     return failure();
   }
   options.workDir = workDir.str().str();
+  return options;
+}
 
-  SmallVector<TimeSample> samples;
-  BucketList tuples = getMeasureSamples(histogram, cover, measureSamples);
+/// The time of one call of each sample tuple: from the cache, or compiled
+/// and timed (and added to the cache).
+static FailureOr<SmallVector<double>>
+timeSamples(const Histogram &histogram, ArrayRef<Tuple> tuples,
+            const LoadedModel &model, const MeasureOptions &options,
+            std::map<Tuple, double> &cache) {
+  SmallVector<double> times;
   for (const Tuple &tuple : tuples) {
-    FailureOr<WorkCount> work = model.count(tuple);
-    if (failed(work))
-      return failure();
     auto cached = cache.find(tuple);
-    double micros;
     if (cached != cache.end()) {
-      micros = cached->second;
-    } else {
-      Expected<double> measured =
-          measureBucket(inputModel, function,
-                        formatSpec(histogram.dims, {tuple}), tuple, options);
-      if (!measured) {
-        fail("--measure: " + toString(measured.takeError()));
-        return failure();
-      }
-      micros = *measured;
-      cache[tuple] = micros;
+      times.push_back(cached->second);
+      continue;
     }
-    samples.push_back({work->flops, work->bytes, micros});
+    Expected<double> measured =
+        measureBucket(model.compilePath, model.function,
+                      formatSpec(histogram.dims, {tuple}), tuple, options);
+    if (!measured) {
+      fail("--measure: " + toString(measured.takeError()));
+      return failure();
+    }
+    cache[tuple] = *measured;
+    times.push_back(*measured);
   }
-  sys::fs::remove_directories(options.workDir);
-  // Keep the cache; a failure to write it only costs time next run.
-  sys::fs::create_directories(sys::path::parent_path(cachePath));
-  std::error_code ec;
-  raw_fd_ostream os(cachePath, ec);
-  if (!ec)
-    for (auto &[tuple, micros] : cache) {
-      interleave(tuple, os, "x");
-      os << "," << format("%.6g", micros) << "\n";
-    }
+  return times;
+}
 
-  TimeFit fit = fitTimeModel(samples);
-  if (!fit.valid) {
-    fail("--measure: no non-negative fit of the measurements");
-    return failure();
-  }
+/// Prints the fit and each sample's measured and predicted time.
+static void printCalibration(const TimeFit &fit, StringRef cachePath,
+                             ArrayRef<Tuple> tuples,
+                             ArrayRef<TimeSample> samples) {
   outs() << format("# measured (cache %s): time = %.4g us/Gop * ops + %.4g "
                    "us/GB * bytes + %.4g us\n",
-                   cachePath.c_str(), fit.perOp * 1e9, fit.perByte * 1e9,
+                   cachePath.str().c_str(), fit.perOp * 1e9, fit.perByte * 1e9,
                    fit.perCall);
   for (auto [tuple, sample] : zip(tuples, samples)) {
     double predicted = fit.predict(sample.ops, sample.bytes);
@@ -354,11 +403,423 @@ static FailureOr<TimeModel> calibrate(const Histogram &histogram,
                      sample.micros, predicted,
                      100 * (predicted / sample.micros - 1));
   }
-  TimeModel time;
+}
+
+/// The cache file of the model (its input's text) on this CPU.
+static FailureOr<std::string> getModelCachePath() {
+  auto text = MemoryBuffer::getFile(inputModel);
+  if (!text) {
+    fail("cannot read '" + inputModel + "'");
+    return failure();
+  }
+  return getCachePath((*text)->getBuffer());
+}
+
+/// Times the sample buckets (or reads them from the cache) and fits the
+/// time model to the work the cost model counts for them.
+static LogicalResult calibrate(const Histogram &histogram,
+                               ArrayRef<int64_t> cover, LoadedModel &model,
+                               TimeModel &time) {
+  FailureOr<std::string> cachePath = getModelCachePath();
+  FailureOr<MeasureOptions> options = getMeasureOptions();
+  if (failed(cachePath) || failed(options))
+    return failure();
+  std::map<Tuple, double> cache = readCache(*cachePath);
+  BucketList tuples = getMeasureSamples(histogram, cover, measureSamples);
+  FailureOr<SmallVector<double>> times =
+      timeSamples(histogram, tuples, model, *options, cache);
+  sys::fs::remove_directories(options->workDir);
+  if (failed(times))
+    return failure();
+  writeCache(*cachePath, cache);
+
+  SmallVector<TimeSample> samples;
+  for (auto [tuple, micros] : zip(tuples, *times)) {
+    FailureOr<WorkCount> work = model.cost->count(tuple);
+    if (failed(work))
+      return failure();
+    samples.push_back({work->flops, work->bytes, micros});
+  }
+  TimeFit fit = fitTimeModel(samples);
+  if (!fit.valid)
+    return fail("--measure: no non-negative fit of the measurements"),
+           failure();
+  printCalibration(fit, *cachePath, tuples, samples);
   time.opsPerMicrosecond = fit.perOp > 0 ? 1 / fit.perOp : HUGE_VAL;
   time.bytesPerMicrosecond = fit.perByte > 0 ? 1 / fit.perByte : HUGE_VAL;
   time.callMicros = fit.perCall;
-  return time;
+  return success();
+}
+
+/// The options that do not depend on the input.
+static LogicalResult checkOptions() {
+  if (reportFile.empty() && shapesFile.empty())
+    return fail("give a histogram with --shapes (or --report)"), failure();
+  if (maxBuckets == 0 || maxBuckets > 4096)
+    return fail("--max-buckets must be in 1..4096"), failure();
+  if (!(coverQuantile > 0 && coverQuantile <= 1))
+    return fail("--cover-quantile must be in (0, 1]"), failure();
+  if (costKind != "linalg" && costKind != "tokens")
+    return fail("--cost must be 'linalg' or 'tokens'"), failure();
+  if (costKind == "linalg" && inputModel.empty() && reportFile.empty())
+    return fail("give the model (model.mlir or .onnx), or --cost=tokens"),
+           failure();
+  if (verifyExhaustive && !measure)
+    return fail("--verify-exhaustive needs --measure"), failure();
+  if ((maxObjectBytes > 0 || maxCompileSeconds > 0) && !measure)
+    return fail("--max-object-size and --max-compile-seconds need --measure "
+                "(they are measured)"),
+           failure();
+  return success();
+}
+
+/// Whether the model goes through the ONNX importer.
+static bool isImported() {
+#ifdef BUCKET_HAS_ONNX
+  return isOnnxModelPath(inputModel);
+#else
+  return false;
+#endif
+}
+
+/// Parses the model: MLIR, or ONNX through the importer as bucket-compile
+/// does.
+static OwningOpRef<ModuleOp> parseModel(MLIRContext &context,
+                                        SourceMgr &sourceMgr) {
+  auto buffer = MemoryBuffer::getFileOrSTDIN(inputModel);
+  if (!buffer) {
+    fail("cannot read '" + inputModel + "'");
+    return nullptr;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
+#ifdef BUCKET_HAS_ONNX
+  if (isImported()) {
+    OnnxImportOptions options;
+    options.dims = onnxDims;
+    options.staticDims = onnxStatic;
+    return importOnnxModel(&context, sourceMgr.getMemoryBuffer(1)->getBuffer(),
+                           !StringRef(inputModel).ends_with(".onnx"),
+                           inputModel, sys::path::parent_path(inputModel),
+                           options);
+  }
+#endif
+  if (!onnxDims.empty() || !onnxStatic.empty()) {
+    fail("--dims and --static apply to ONNX models; name dimensions of MLIR "
+         "input with bucket.dims");
+    return nullptr;
+  }
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+}
+
+/// Loads the model and reorders the histogram's columns into its symbolic
+/// dimensions.
+static FailureOr<LoadedModel> loadModel(MLIRContext &context,
+                                        Histogram &histogram) {
+  SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  LoadedModel loaded;
+  loaded.module = parseModel(context, sourceMgr);
+  if (!loaded.module)
+    return failure();
+  FailureOr<func::FuncOp> func = findFunction(*loaded.module);
+  if (failed(func))
+    return failure();
+  loaded.function = func->getSymName().str();
+  loaded.compilePath = inputModel;
+  if (measure && isImported()) {
+    SmallString<256> path;
+    std::error_code ec;
+    int fd;
+    if ((ec = sys::fs::createTemporaryFile("bucket-tune", "mlir", fd, path)))
+      return fail("cannot write the imported model: " + ec.message()),
+             failure();
+    raw_fd_ostream os(fd, /*shouldClose=*/true);
+    loaded.module->print(os);
+    loaded.compilePath = path.str().str();
+    loaded.temporaryCompilePath = true;
+  }
+  auto created = LinalgCostModel::create(*func);
+  if (failed(created))
+    return failure();
+  loaded.cost = std::move(*created);
+  FailureOr<Histogram> matched = matchDims(histogram, *loaded.cost);
+  if (failed(matched))
+    return failure();
+  histogram = std::move(*matched);
+  return loaded;
+}
+
+/// The build cost of one and of two buckets (cached beside the times).
+static FailureOr<std::pair<BuildCost, BuildCost>>
+getBuildCosts(const Histogram &histogram, ArrayRef<int64_t> cover,
+              const LoadedModel &model) {
+  FailureOr<std::string> cachePath = getModelCachePath();
+  if (failed(cachePath))
+    return failure();
+  std::string path = *cachePath + ".build";
+  std::map<Tuple, double> cache = readCache(path);
+  BucketList samples = getMeasureSamples(histogram, cover, 2);
+  if (samples.size() < 2)
+    samples.push_back(Tuple(cover));
+  SmallVector<BuildCost> costs;
+  for (int64_t k = 1; k <= 2; ++k) {
+    // Rows `0xK` (bytes) and `1xK` (seconds) of the cache.
+    Tuple bytesKey = {0, k}, secondsKey = {1, k};
+    if (cache.count(bytesKey) && cache.count(secondsKey)) {
+      costs.push_back({cache[bytesKey], cache[secondsKey]});
+      continue;
+    }
+    FailureOr<MeasureOptions> options = getMeasureOptions();
+    if (failed(options))
+      return failure();
+    BucketList buckets(samples.begin(), samples.begin() + k);
+    Expected<BuildCost> cost = measureBuild(
+        model.compilePath, formatSpec(histogram.dims, buckets), *options);
+    sys::fs::remove_directories(options->workDir);
+    if (!cost)
+      return fail("--measure: " + toString(cost.takeError())), failure();
+    costs.push_back(*cost);
+    cache[bytesKey] = cost->objectBytes;
+    cache[secondsKey] = cost->compileSeconds;
+  }
+  writeCache(path, cache);
+  return std::make_pair(costs[0], costs[1]);
+}
+
+/// Lowers options.maxBuckets to what --max-object-size and
+/// --max-compile-seconds allow.
+static LogicalResult applyBuildBudget(const Histogram &histogram,
+                                      ArrayRef<int64_t> cover,
+                                      const LoadedModel &model,
+                                      TuneOptions &options) {
+  if (maxObjectBytes <= 0 && maxCompileSeconds <= 0)
+    return success();
+  auto costs = getBuildCosts(histogram, cover, model);
+  if (failed(costs))
+    return failure();
+  auto [one, two] = *costs;
+  BuildBudget budget{maxObjectBytes, maxCompileSeconds};
+  unsigned k = getBudgetBucketCount(one, two, budget, options.maxBuckets);
+  outs() << format("# build cost: one bucket %.0f bytes, %.2f s; two "
+                   "buckets %.0f bytes, %.2f s: the budget allows %u "
+                   "buckets\n",
+                   one.objectBytes, one.compileSeconds, two.objectBytes,
+                   two.compileSeconds, k);
+  if (k == 0)
+    return fail("the object size or compile time budget does not allow one "
+                "bucket"),
+           failure();
+  options.maxBuckets = k;
+  return success();
+}
+
+/// --verify-exhaustive: the chosen buckets against the best set of a coarse
+/// grid, both costed with measured times (every grid size and every chosen
+/// bucket compiled and timed; cached). Exhaustive search over the grid is
+/// the optimum the tuner's model-based choice is checked against.
+static LogicalResult
+checkAgainstExhaustive(const Histogram &histogram, ArrayRef<int64_t> cover,
+                       const LoadedModel &model, ArrayRef<Tuple> chosen,
+                       const TuneOptions &options, CostCache &predicted) {
+  FailureOr<std::string> cachePath = getModelCachePath();
+  FailureOr<MeasureOptions> measureOptions = getMeasureOptions();
+  if (failed(cachePath) || failed(measureOptions))
+    return failure();
+  std::map<Tuple, double> cache = readCache(*cachePath);
+  SmallVector<Tuple> sizes = getCandidateSizes(histogram, cover, verifyGrid);
+  BucketList grid = getCandidateTuples(histogram, sizes, cover);
+  BucketList tuples = grid;
+  for (const Tuple &bucket : chosen)
+    if (!is_contained(tuples, bucket))
+      tuples.push_back(bucket);
+  FailureOr<SmallVector<double>> times =
+      timeSamples(histogram, tuples, model, *measureOptions, cache);
+  sys::fs::remove_directories(measureOptions->workDir);
+  if (failed(times))
+    return failure();
+  writeCache(*cachePath, cache);
+  std::map<Tuple, double> measured;
+  for (auto [tuple, micros] : zip(tuples, *times))
+    measured[tuple] = micros;
+  // Shapes that are no bucket (the oracle's, unused here) keep the model.
+  CostCache cost([&](ArrayRef<int64_t> tuple) {
+    auto it = measured.find(Tuple(tuple));
+    return it != measured.end() ? it->second : predicted(tuple);
+  });
+  BucketList best = exhaustiveSearch(histogram, grid, cover, cost, options);
+  if (best.empty())
+    return fail("--verify-exhaustive: too many subsets of the grid; lower "
+                "--verify-grid or --max-buckets"),
+           failure();
+  double chosenCost =
+      evaluateBuckets(histogram, chosen, cover, cost, options).inRangeCost;
+  double bestCost =
+      evaluateBuckets(histogram, best, cover, cost, options).inRangeCost;
+  double gap = chosenCost / bestCost - 1;
+  outs() << format("exhaustive check (measured times): chosen %.4g us/call, "
+                   "best of the grid (%zu tuples, K <= %u) %.4g us/call: gap "
+                   "%.2f%% (within 2%%: %s)\n",
+                   chosenCost, grid.size(), options.maxBuckets, bestCost,
+                   100 * gap, gap <= 0.02 ? "yes" : "no");
+  outs() << "  best of the grid: " << formatSpec(histogram.dims, best) << "\n";
+  return success();
+}
+
+/// The search's gap on a coarse grid, where exhaustive search is cheap.
+static void printCoarseGap(const Histogram &histogram, ArrayRef<int64_t> cover,
+                           CostCache &cost, const TuneOptions &options) {
+  TuneOptions coarse = options;
+  coarse.maxBuckets = std::min(options.maxBuckets, 4u);
+  SmallVector<Tuple> sizes = getCandidateSizes(histogram, cover, 4);
+  BucketList grid = getCandidateTuples(histogram, sizes, cover);
+  BucketList best =
+      exhaustiveSearch(histogram, grid, cover, cost, coarse, 200000);
+  if (best.empty())
+    return;
+  BucketList found = searchBuckets(histogram, grid, cover, cost, coarse);
+  double foundCost =
+      evaluateBuckets(histogram, found, cover, cost, coarse).inRangeCost;
+  double bestCost =
+      evaluateBuckets(histogram, best, cover, cost, coarse).inRangeCost;
+  outs() << format("search vs exhaustive on a coarse grid (%zu tuples, K = "
+                   "%u): %.4g vs %.4g (gap %.2f%%)\n",
+                   grid.size(), coarse.maxBuckets, foundCost, bestCost,
+                   100 * (foundCost / bestCost - 1));
+}
+
+/// One line per bucket set of the same budget, `name spec`: the tuned one,
+/// pad-to-max and every baseline (what benchmarks/tune.sh compiles).
+static void printBaselineSpecs(const Histogram &histogram,
+                               ArrayRef<Tuple> tuned, ArrayRef<int64_t> cover,
+                               const TuneOptions &options) {
+  outs() << "tuned " << formatSpec(histogram.dims, tuned) << "\n";
+  outs() << "padmax " << formatSpec(histogram.dims, {Tuple(cover)}) << "\n";
+  for (Baseline baseline : getAllBaselines()) {
+    std::string name = getBaselineName(baseline).lower();
+    std::replace(name.begin(), name.end(), ' ', '-');
+    outs() << name << " "
+           << formatSpec(histogram.dims,
+                         getBaselineBuckets(baseline, histogram, options))
+           << "\n";
+  }
+}
+
+/// The full report (everything but --spec-only).
+static void printReport(StringRef csv, const Histogram &histogram,
+                        const Evaluation &chosen, unsigned budget,
+                        ArrayRef<KPoint> sweep, const LoadedModel *model,
+                        const TimeModel &time) {
+  outs() << "# histogram " << csv << ": " << join(histogram.dims, ",")
+         << format("; %.0f calls, %zu distinct shapes\n", histogram.getTotal(),
+                   histogram.shapes.size());
+  if (model)
+    outs() << format("# cost: the linalg work of @%s per bucket, time = "
+                     "ops/%.4g + bytes/%.4g + %.3g us (%s)\n",
+                     model->function.c_str(), time.opsPerMicrosecond,
+                     time.bytesPerMicrosecond, time.callMicros,
+                     measure ? "measured" : "uncalibrated");
+  else
+    outs() << "# cost: padded elements (no model)\n";
+  if (!reportFile.empty()) {
+    printDynamicity(outs(), histogram, sweep, gainThreshold);
+    outs() << "\n";
+  }
+  outs() << "# chosen: at most " << budget << " buckets ("
+         << (histogram.getNumDims() == 1
+                 ? "exact dynamic program"
+                 : "greedy + local search over marginal candidates")
+         << ")\n";
+  printBucketTable(outs(), histogram, chosen, model ? "us/call" : "elements");
+  printTail(outs(), chosen);
+}
+
+/// Writes the SVG plot when asked.
+static LogicalResult maybeWriteSvg(const Histogram &histogram,
+                                   const Evaluation &chosen,
+                                   ArrayRef<KPoint> sweep) {
+  if (svgFile.empty())
+    return success();
+  std::error_code ec;
+  raw_fd_ostream svg(svgFile, ec);
+  if (ec)
+    return fail("cannot write '" + svgFile + "': " + ec.message()), failure();
+  writeSvg(svg, histogram, chosen, sweep);
+  return success();
+}
+
+/// Chooses the buckets of the budget; for the report, with the sweep over
+/// K = 1..max(--max-k, budget) into `sweep`.
+static Evaluation choose(const Histogram &histogram, ArrayRef<int64_t> cover,
+                         CostCache &cost, const TuneOptions &options,
+                         std::vector<KPoint> &sweep) {
+  if (specOnly || printBaselines)
+    return evaluateBuckets(histogram, tuneBuckets(histogram, cost, options),
+                           cover, cost, options);
+  sweep = sweepBudgets(histogram, cost, options,
+                       std::max<unsigned>(maxK, options.maxBuckets));
+  return sweep[options.maxBuckets - 1].tuned;
+}
+
+/// The tuner's run on a loaded histogram (and model): the cost, the
+/// calibration and budgets, the choice, and the output.
+static int tune(StringRef csv, Histogram &histogram, LoadedModel *model,
+                std::chrono::steady_clock::time_point start) {
+  // The cost of one call in microseconds (the time model), or the padded
+  // element count.
+  bool costFailed = false;
+  TimeModel time{opsPerMicro, bytesPerMicro, callMicros};
+  CostCache cost([&](ArrayRef<int64_t> sizes) -> double {
+    if (!model)
+      return getElementCount(sizes);
+    FailureOr<WorkCount> work = costFailed ? FailureOr<WorkCount>(WorkCount{})
+                                           : model->cost->count(sizes);
+    costFailed |= failed(work);
+    return failed(work) ? 1 : time(*work);
+  });
+  TuneOptions options;
+  options.maxBuckets = maxBuckets;
+  options.coverQuantile = coverQuantile;
+  options.fallbackFactor = fallbackFactor;
+  Tuple cover = getCoverSizes(histogram, coverQuantile);
+  if (measure) {
+    if (!model)
+      return fail("--measure needs the model");
+    if (failed(calibrate(histogram, cover, *model, time)) ||
+        failed(applyBuildBudget(histogram, cover, *model, options)))
+      return 1;
+  }
+  cost(cover);
+  if (costFailed)
+    return fail("the cost model failed at the largest bucket");
+  std::vector<KPoint> sweep;
+  Evaluation chosen = choose(histogram, cover, cost, options, sweep);
+  if (costFailed)
+    return fail("the cost model failed (see the error above)");
+  std::string spec = formatSpec(histogram.dims, chosen.buckets);
+  if (printBaselines)
+    printBaselineSpecs(histogram, chosen.buckets, cover, options);
+  if (specOnly)
+    outs() << spec << "\n";
+  if (specOnly || printBaselines)
+    return 0;
+  printReport(csv, histogram, chosen, options.maxBuckets, sweep, model, time);
+  if (histogram.getNumDims() > 1)
+    printCoarseGap(histogram, cover, cost, options);
+  if (verifyExhaustive &&
+      failed(checkAgainstExhaustive(histogram, cover, *model, chosen.buckets,
+                                    options, cost)))
+    return 1;
+  outs() << "\n";
+  printSweep(outs(), sweep);
+  if (failed(maybeWriteSvg(histogram, chosen, sweep)))
+    return 1;
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  outs() << format("\n# %zu cost evaluations, %.2f s\n",
+                   cost.getNumEvaluations(), seconds);
+  outs() << "--buckets '" << spec << "'\n";
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -368,16 +829,9 @@ int main(int argc, char **argv) {
                               "bucket-tune: choose buckets from observed "
                               "shapes and the model's own cost\n");
   auto start = std::chrono::steady_clock::now();
-  bool dynamicity = !reportFile.empty();
-  std::string csv = dynamicity ? reportFile : shapesFile;
-  if (csv.empty())
-    return fail("give a histogram with --shapes (or --report)");
-  if (maxBuckets == 0 || maxBuckets > 4096)
-    return fail("--max-buckets must be in 1..4096");
-  if (!(coverQuantile > 0 && coverQuantile <= 1))
-    return fail("--cover-quantile must be in (0, 1]");
-  if (costKind != "linalg" && costKind != "tokens")
-    return fail("--cost must be 'linalg' or 'tokens'");
+  if (failed(checkOptions()))
+    return 1;
+  std::string csv = reportFile.empty() ? shapesFile : reportFile;
   Expected<Histogram> read = Histogram::readFile(csv);
   if (!read)
     return fail(toString(read.takeError()));
@@ -389,149 +843,15 @@ int main(int argc, char **argv) {
   registerBucketDialect(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
-  OwningOpRef<ModuleOp> module;
-  std::unique_ptr<LinalgCostModel> model;
-  std::string tunedName;
-  bool useModel = costKind == "linalg" && !inputModel.empty();
-  if (costKind == "linalg" && inputModel.empty() && !dynamicity)
-    return fail("give the model (model.mlir), or --cost=tokens");
-  if (useModel) {
-    SourceMgr sourceMgr;
-    SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-    std::string error;
-    auto buffer = MemoryBuffer::getFileOrSTDIN(inputModel);
-    if (!buffer)
-      return fail("cannot read '" + inputModel + "'");
-    sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
-    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-    if (!module)
+  std::optional<LoadedModel> model;
+  if (costKind == "linalg" && !inputModel.empty()) {
+    FailureOr<LoadedModel> loaded = loadModel(context, histogram);
+    if (failed(loaded))
       return 1;
-    FailureOr<func::FuncOp> func = findFunction(*module);
-    if (failed(func))
-      return 1;
-    tunedName = func->getSymName().str();
-    auto created = LinalgCostModel::create(*func);
-    if (failed(created))
-      return 1;
-    model = std::move(*created);
-    FailureOr<Histogram> matched = matchDims(histogram, *model);
-    if (failed(matched))
-      return 1;
-    histogram = std::move(*matched);
+    model = std::move(*loaded);
   }
-
-  // The cost of one call in microseconds (the time model), or the padded
-  // element count.
-  bool costFailed = false;
-  TimeModel time{opsPerMicro, bytesPerMicro, callMicros};
-  CostCache cost([&](ArrayRef<int64_t> sizes) -> double {
-    if (!model)
-      return getElementCount(sizes);
-    if (costFailed)
-      return 1;
-    FailureOr<WorkCount> work = model->count(sizes);
-    if (failed(work)) {
-      costFailed = true;
-      return 1;
-    }
-    return time(*work);
-  });
-  StringRef unit = model ? "us/call" : "elements";
-
-  TuneOptions options;
-  options.maxBuckets = maxBuckets;
-  options.coverQuantile = coverQuantile;
-  options.fallbackFactor = fallbackFactor;
-  Tuple cover = getCoverSizes(histogram, coverQuantile);
-  if (measure) {
-    if (!model)
-      return fail("--measure needs the model");
-    FailureOr<TimeModel> calibrated =
-        calibrate(histogram, cover, *model, tunedName);
-    if (failed(calibrated))
-      return 1;
-    time = *calibrated;
-  }
-  cost(cover);
-  if (costFailed)
-    return fail("the cost model failed at the largest bucket");
-
-  unsigned sweepK = std::max<unsigned>(maxK, maxBuckets);
-  std::vector<KPoint> sweep;
-  Evaluation chosen;
-  if (specOnly) {
-    chosen = evaluateBuckets(histogram, tuneBuckets(histogram, cost, options),
-                             cover, cost, options);
-  } else {
-    sweep = sweepBudgets(histogram, cost, options, sweepK);
-    chosen = sweep[maxBuckets - 1].tuned;
-  }
-  if (costFailed)
-    return fail("the cost model failed (see the error above)");
-  std::string spec = formatSpec(histogram.dims, chosen.buckets);
-  if (specOnly) {
-    outs() << spec << "\n";
-    return 0;
-  }
-
-  outs() << "# histogram " << csv << ": " << join(histogram.dims, ",")
-         << format("; %.0f calls, %zu distinct shapes\n", histogram.getTotal(),
-                   histogram.shapes.size());
-  if (model)
-    outs() << format("# cost: the linalg work of @%s per bucket, time = "
-                     "ops/%.4g + bytes/%.4g + %.3g us (%s)\n",
-                     tunedName.c_str(), time.opsPerMicrosecond,
-                     time.bytesPerMicrosecond, time.callMicros,
-                     measure ? "measured" : "uncalibrated");
-  else
-    outs() << "# cost: padded elements (no model)\n";
-  if (dynamicity) {
-    printDynamicity(outs(), histogram, sweep, gainThreshold);
-    outs() << "\n";
-  }
-  outs() << "# chosen: at most " << maxBuckets << " buckets ("
-         << (histogram.getNumDims() == 1
-                 ? "exact dynamic program"
-                 : "greedy + local search over marginal candidates")
-         << ")\n";
-  printBucketTable(outs(), histogram, chosen, unit);
-  printTail(outs(), chosen);
-  if (histogram.getNumDims() > 1) {
-    // The search's gap on a coarse grid, where exhaustive search is cheap.
-    TuneOptions coarse = options;
-    coarse.maxBuckets = std::min(maxBuckets.getValue(), 4u);
-    SmallVector<Tuple> sizes = getCandidateSizes(histogram, cover, 4);
-    BucketList grid = getCandidateTuples(histogram, sizes, cover);
-    BucketList best =
-        exhaustiveSearch(histogram, grid, cover, cost, coarse, 200000);
-    BucketList found = searchBuckets(histogram, grid, cover, cost, coarse);
-    if (!best.empty())
-      outs() << format(
-          "search vs exhaustive on a coarse grid (%zu tuples, K = %u): "
-          "%.4g vs %.4g (gap %.2f%%)\n",
-          grid.size(), coarse.maxBuckets,
-          evaluateBuckets(histogram, found, cover, cost, coarse).inRangeCost,
-          evaluateBuckets(histogram, best, cover, cost, coarse).inRangeCost,
-          100 * (evaluateBuckets(histogram, found, cover, cost, coarse)
-                         .inRangeCost /
-                     evaluateBuckets(histogram, best, cover, cost, coarse)
-                         .inRangeCost -
-                 1));
-  }
-  outs() << "\n";
-  printSweep(outs(), sweep);
-  if (!svgFile.empty()) {
-    std::error_code ec;
-    raw_fd_ostream svg(svgFile, ec);
-    if (ec)
-      return fail("cannot write '" + svgFile + "': " + ec.message());
-    writeSvg(svg, histogram, chosen, sweep);
-  }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
-  outs() << format("\n# %zu cost evaluations, %.2f s\n",
-                   cost.getNumEvaluations(), seconds);
-  outs() << "--buckets '" << spec << "'\n";
-  return 0;
+  int rc = tune(csv, histogram, model ? &*model : nullptr, start);
+  if (model && model->temporaryCompilePath)
+    sys::fs::remove(model->compilePath);
+  return rc;
 }

@@ -41,6 +41,34 @@ llvm::Expected<double> measureBucket(llvm::StringRef modelPath,
                                      llvm::ArrayRef<int64_t> sizes,
                                      const MeasureOptions &options);
 
+/// What a build costs besides run time.
+struct BuildCost {
+  double objectBytes = 0;
+  double compileSeconds = 0;
+};
+
+/// Compiles `modelPath` with the buckets `spec` (a --buckets text) and
+/// returns the object's size and bucket-compile's wall time.
+llvm::Expected<BuildCost> measureBuild(llvm::StringRef modelPath,
+                                       llvm::StringRef spec,
+                                       const MeasureOptions &options);
+
+/// Budgets other than the number of buckets; 0 means none.
+struct BuildBudget {
+  double maxObjectBytes = 0;
+  double maxCompileSeconds = 0;
+};
+
+/// The most buckets, up to `maxBuckets`, whose build stays within `budget`,
+/// with each cost linear in the number of buckets K (a fixed part, the
+/// weights and the dispatcher, plus one specialization per bucket): the
+/// line through the costs of a build with one and with two buckets. A
+/// per-bucket increment that is not positive (noise) is taken as a tenth of
+/// the one-bucket cost. 0 when even one bucket exceeds the budget.
+unsigned getBudgetBucketCount(const BuildCost &oneBucket,
+                              const BuildCost &twoBuckets,
+                              const BuildBudget &budget, unsigned maxBuckets);
+
 } // namespace bucket
 } // namespace mlir
 

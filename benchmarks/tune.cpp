@@ -1,0 +1,514 @@
+//===- tune.cpp - bucket-tune's buckets against the alternatives ----------===//
+//
+// Times several builds of one model (self-describing shared libraries, one
+// per bucket set: bucket-tune's choice, pad-to-max, powers of two,
+// percentiles, ...) over every distinct shape of a histogram, interleaved in
+// shuffled rounds in this one process (the minimum per job, in the thread's
+// CPU time), and weights the
+// times by the histogram's counts. Every build gets the same inputs for a
+// shape (integers 1, floats from one fixed sequence).
+//
+// The exact-shape oracle is a build whose buckets are a documented sample of
+// the distribution (`--print-oracle-shapes`: the weighted quantiles 0, 0.1,
+// ..., 1 of the element count, plus ten evenly spread sizes, or for several
+// dimensions the observed shapes nearest to ten evenly spread element
+// counts); every shape of the histogram is costed by interpolating its time
+// linearly in the element count between the two nearest oracle shapes. The
+// other builds are timed at every shape of the histogram, so the comparison
+// covers the whole distribution, not only sizes where a bucket pads nothing.
+//
+// The physical limit: the matmul (or convolution) FLOPs of the exact shapes
+// (`--flops encoder|image`, the example encoder's and the image model's
+// contractions) at the core's peak, measured in the same run, over the
+// build's measured time.
+//
+//   bucket-bench-tune --print-oracle-shapes --shapes S.csv
+//   bucket-bench-tune --shapes S.csv --function F --flops encoder
+//       --oracle oracle.so --build tuned=a.so --build padmax=b.so ...
+//
+//===----------------------------------------------------------------------===//
+
+#include "bench_util.h"
+
+#include "bucket/runtime.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Shape = std::vector<int64_t>;
+
+[[noreturn]] void die(const std::string &message) {
+  std::fprintf(stderr, "bucket-bench-tune: %s\n", message.c_str());
+  std::exit(1);
+}
+
+void check(bucket_status_t status, const std::string &what) {
+  if (!status)
+    return;
+  std::string message = bucket_status_message(status);
+  bucket_status_free(status);
+  die(what + ": " + message);
+}
+
+/// A histogram CSV: a header of dimension names and an optional `count`
+/// column (bucket-tune's format); rows in the file's column order.
+struct Histogram {
+  std::vector<std::string> dims;
+  std::vector<Shape> shapes;
+  std::vector<double> counts;
+};
+
+Histogram readHistogram(const std::string &path) {
+  std::ifstream in(path);
+  if (!in)
+    die("cannot read " + path);
+  Histogram h;
+  std::string line;
+  int countColumn = -1;
+  std::map<Shape, double> merged;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    std::vector<std::string> fields;
+    std::stringstream fieldStream(line);
+    for (std::string field; std::getline(fieldStream, field, ',');)
+      fields.push_back(field);
+    if (h.dims.empty() && countColumn < 0) {
+      for (size_t i = 0; i < fields.size(); ++i)
+        if (fields[i] == "count")
+          countColumn = i;
+        else
+          h.dims.push_back(fields[i]);
+      continue;
+    }
+    Shape shape;
+    double count = 1;
+    for (size_t i = 0; i < fields.size(); ++i)
+      if ((int)i == countColumn)
+        count = std::atof(fields[i].c_str());
+      else
+        shape.push_back(std::atoll(fields[i].c_str()));
+    merged[shape] += count;
+  }
+  for (auto &[shape, count] : merged) {
+    h.shapes.push_back(shape);
+    h.counts.push_back(count);
+  }
+  if (h.shapes.empty())
+    die(path + ": no shapes");
+  return h;
+}
+
+double elements(const Shape &shape) {
+  double product = 1;
+  for (int64_t size : shape)
+    product *= size;
+  return product;
+}
+
+/// The histogram's shapes sorted by element count (ties by shape), with
+/// their cumulative share of the calls.
+std::vector<std::pair<Shape, double>> cumulative(const Histogram &h) {
+  std::vector<size_t> order(h.shapes.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    double ea = elements(h.shapes[a]), eb = elements(h.shapes[b]);
+    return ea != eb ? ea < eb : h.shapes[a] < h.shapes[b];
+  });
+  double total = 0, seen = 0;
+  for (double count : h.counts)
+    total += count;
+  std::vector<std::pair<Shape, double>> result;
+  for (size_t i : order) {
+    seen += h.counts[i];
+    result.push_back({h.shapes[i], seen / total});
+  }
+  return result;
+}
+
+/// The oracle's exact shapes (see the file comment).
+std::vector<Shape> getOracleShapes(const Histogram &h) {
+  std::vector<std::pair<Shape, double>> cdf = cumulative(h);
+  std::vector<Shape> shapes;
+  for (int i = 0; i <= 10; ++i) {
+    double q = i / 10.0;
+    size_t j = 0;
+    while (j + 1 < cdf.size() && cdf[j].second < q - 1e-12)
+      ++j;
+    shapes.push_back(cdf[j].first);
+  }
+  // Evenly spread sizes (several dimensions: the observed shapes nearest to
+  // evenly spread element counts), so that sparse tails are sampled too.
+  double lo = elements(cdf.front().first), hi = elements(cdf.back().first);
+  for (int i = 1; i <= 10; ++i) {
+    double target = lo + (hi - lo) * i / 11;
+    if (h.dims.size() == 1) {
+      shapes.push_back({int64_t(std::llround(target))});
+      continue;
+    }
+    auto nearest = std::min_element(
+        cdf.begin(), cdf.end(), [&](const auto &a, const auto &b) {
+          return std::fabs(elements(a.first) - target) <
+                 std::fabs(elements(b.first) - target);
+        });
+    shapes.push_back(nearest->first);
+  }
+  std::sort(shapes.begin(), shapes.end(), [](const Shape &a, const Shape &b) {
+    return elements(a) != elements(b) ? elements(a) < elements(b) : a < b;
+  });
+  shapes.erase(std::unique(shapes.begin(), shapes.end()), shapes.end());
+  return shapes;
+}
+
+/// The contractions' FLOPs of one call at an exact shape.
+double getMatmulFlops(const std::string &model, const Shape &shape) {
+  if (model == "encoder") {
+    // Per layer: Q, K, V, O projections (256x256), the FFN (256x1024 and
+    // back), and attention's QK^T and PV (4 heads of 64); 2 layers.
+    double s = shape[0];
+    double layer =
+        4 * 2 * s * 256 * 256 + 2 * 2 * s * 256 * 1024 + 2 * 2 * 4 * s * s * 64;
+    return 2 * layer;
+  }
+  if (model == "image") {
+    // A 3x3 convolution 3 -> 8 and a 1x1 convolution 8 -> 8, valid.
+    double pixels = double(shape[0] - 2) * double(shape[1] - 2);
+    return 2 * pixels * 8 * (3 * 3 * 3 + 8);
+  }
+  die("unknown --flops model '" + model + "'");
+}
+
+/// A loaded build and its function.
+struct Build {
+  std::string name;
+  bucket_model_t *model = nullptr;
+  const bucket_function_info_t *fn = nullptr;
+};
+
+Build openBuild(const std::string &name, const std::string &path,
+                const std::string &function) {
+  Build build;
+  build.name = name;
+  check(bucket_model_open(path.c_str(), &build.model), "opening " + path);
+  check(bucket_model_get_function(build.model, function.c_str(), &build.fn),
+        path);
+  return build;
+}
+
+/// The arguments of one call at one shape, the same for every build.
+struct Inputs {
+  std::vector<std::vector<char>> storage;
+  std::vector<bucket_tensor_t> tensors;
+  std::vector<const bucket_tensor_t *> pointers;
+};
+
+Inputs makeInputs(const bucket_function_info_t *fn, const Shape &shape) {
+  Inputs in;
+  in.storage.resize(fn->num_args);
+  in.tensors.resize(fn->num_args);
+  for (int32_t i = 0; i < fn->num_args; ++i) {
+    const bucket_value_info_t &info = fn->args[i];
+    int64_t sizes[BUCKET_MAX_RANK];
+    int64_t count = 1;
+    for (int32_t d = 0; d < info.rank; ++d) {
+      sizes[d] = info.shape[d] >= 0 ? info.shape[d] : shape[info.dim_ids[d]];
+      count *= sizes[d];
+    }
+    size_t width = bucket_element_size(info.element_type);
+    std::vector<char> &data = in.storage[i];
+    data.assign(count * width + 1, 0);
+    for (int64_t e = 0; e < count; ++e) {
+      char *p = data.data() + e * width;
+      if (info.element_type == BUCKET_ELEMENT_F32) {
+        float v = float((e * 7919 + i * 104729) % 2001) / 1000.0f - 1.0f;
+        std::memcpy(p, &v, sizeof(v));
+      } else if (info.element_type != BUCKET_ELEMENT_F64 &&
+                 info.element_type != BUCKET_ELEMENT_F16 &&
+                 info.element_type != BUCKET_ELEMENT_BF16) {
+        p[0] = 1; // Integers: a valid token id, an unmasked position.
+      }
+    }
+    check(bucket_tensor_init(data.data(), info.element_type, info.rank, sizes,
+                             &in.tensors[i]),
+          "inputs");
+  }
+  for (bucket_tensor_t &tensor : in.tensors)
+    in.pointers.push_back(&tensor);
+  return in;
+}
+
+/// Calls the build once; keeps the first result's values when asked.
+void call(const Build &build, const Inputs &in, std::vector<float> *out) {
+  const bucket_function_info_t *fn = build.fn;
+  std::vector<bucket_tensor_t> results(fn->num_results);
+  std::vector<bucket_tensor_t *> pointers;
+  for (bucket_tensor_t &result : results) {
+    std::memset(&result, 0, sizeof(result));
+    pointers.push_back(&result);
+  }
+  check(bucket_model_invoke(build.model, fn->name, fn->num_args,
+                            in.pointers.data(), fn->num_results,
+                            pointers.data()),
+        build.name);
+  if (out && !results.empty() &&
+      results[0].element_type == BUCKET_ELEMENT_F32) {
+    const float *data = static_cast<const float *>(results[0].data);
+    out->assign(data, data + bucket_tensor_num_elements(&results[0]));
+  }
+  for (bucket_tensor_t &result : results)
+    bucket_tensor_release(&result);
+}
+
+/// The calling thread's CPU time in seconds. The builds run on the calling
+/// thread, so this is a call's run time without the time it waited for the
+/// core: on a shared machine the wall clock inflates long calls (preempted
+/// every time) more than short ones, and so every ratio between builds that
+/// pad differently.
+double threadSeconds() {
+  timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return now.tv_sec + now.tv_nsec * 1e-9;
+}
+
+/// One (build, shape) pair: its best time in seconds.
+struct Job {
+  size_t build, shape;
+  int reps = 1;
+  double best = 1e30;
+};
+
+/// Runs every job once per round, in a new random order each round, and
+/// keeps the best time of each. A job's calls in one round last about 1 ms
+/// (at least one call), so short calls are not all noise.
+void runRounds(std::vector<Job> &jobs, const std::vector<Build> &builds,
+               const std::vector<Inputs> &inputs, int rounds) {
+  std::mt19937 random(12345);
+  for (Job &job : jobs) {
+    double t0 = bench::now();
+    call(builds[job.build], inputs[job.shape], nullptr);
+    job.reps = std::clamp(int(1e-3 / std::max(bench::now() - t0, 1e-7)), 1, 50);
+  }
+  std::vector<size_t> order(jobs.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  for (int round = 0; round < rounds; ++round) {
+    std::shuffle(order.begin(), order.end(), random);
+    for (size_t i : order) {
+      Job &job = jobs[i];
+      for (int rep = 0; rep < job.reps; ++rep) {
+        double t0 = threadSeconds();
+        call(builds[job.build], inputs[job.shape], nullptr);
+        job.best = std::min(job.best, threadSeconds() - t0);
+      }
+    }
+  }
+}
+
+/// The oracle's time at `shape`: linear in the element count between the
+/// nearest oracle shapes (their times averaged per element count).
+double interpolate(const std::map<double, double> &oracle, const Shape &shape) {
+  double x = elements(shape);
+  auto upper = oracle.lower_bound(x);
+  if (upper == oracle.end())
+    return std::prev(upper)->second * x / std::prev(upper)->first;
+  if (upper->first == x || upper == oracle.begin())
+    return upper->second * x / upper->first;
+  auto lower = std::prev(upper);
+  double t = (x - lower->first) / (upper->first - lower->first);
+  return lower->second + t * (upper->second - lower->second);
+}
+
+std::string formatShape(const Shape &shape) {
+  std::string text;
+  for (int64_t size : shape)
+    text += (text.empty() ? "" : "x") + std::to_string(size);
+  return text;
+}
+
+struct Options {
+  std::string shapes, function, flops = "encoder", oracle;
+  std::vector<std::pair<std::string, std::string>> builds;
+  int rounds = 5;
+  bool printOracle = false;
+};
+
+Options parseOptions(int argc, char **argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc)
+        die(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--shapes")
+      o.shapes = value();
+    else if (arg == "--function")
+      o.function = value();
+    else if (arg == "--flops")
+      o.flops = value();
+    else if (arg == "--oracle")
+      o.oracle = value();
+    else if (arg == "--rounds")
+      o.rounds = std::atoi(value().c_str());
+    else if (arg == "--print-oracle-shapes")
+      o.printOracle = true;
+    else if (arg == "--build") {
+      std::string spec = value();
+      size_t eq = spec.find('=');
+      if (eq == std::string::npos)
+        die("--build takes NAME=LIBRARY");
+      o.builds.push_back({spec.substr(0, eq), spec.substr(eq + 1)});
+    } else
+      die("unknown option " + arg);
+  }
+  if (o.shapes.empty())
+    die("give --shapes");
+  return o;
+}
+
+/// The oracle must run each of its shapes exactly: one bucket per shape.
+void checkOracle(const Build &build, const std::vector<Shape> &shapes) {
+  const bucket_function_info_t *fn = build.fn;
+  for (const Shape &shape : shapes) {
+    bool found = false;
+    for (int32_t b = 0; b < fn->num_buckets && !found; ++b)
+      found = std::equal(shape.begin(), shape.end(),
+                         fn->buckets + b * fn->num_dims);
+    if (!found || (int32_t)shape.size() != fn->num_dims)
+      die("the oracle has no bucket " + formatShape(shape) +
+          " (compile it with the buckets --print-oracle-shapes prints)");
+  }
+}
+
+/// Compares every build with the oracle at the oracle's shapes (which every
+/// build runs too); returns the largest absolute difference.
+double compareOutputs(const std::vector<Build> &builds, size_t oracle,
+                      const std::vector<Shape> &shapes) {
+  double worst = 0;
+  for (const Shape &shape : shapes) {
+    Inputs in = makeInputs(builds[oracle].fn, shape);
+    std::vector<float> expected, actual;
+    call(builds[oracle], in, &expected);
+    for (size_t b = 0; b < builds.size(); ++b) {
+      if (b == oracle)
+        continue;
+      call(builds[b], in, &actual);
+      if (actual.size() != expected.size())
+        die(builds[b].name + ": wrong result size at " + formatShape(shape));
+      for (size_t i = 0; i < actual.size(); ++i)
+        worst = std::max(worst, (double)std::fabs(actual[i] - expected[i]));
+    }
+  }
+  return worst;
+}
+
+/// Prints each build's mean time per call over the histogram, against the
+/// oracle (interpolated), pad-to-max and the physical limit.
+void report(const Options &o, const Histogram &h,
+            const std::vector<Build> &builds, const std::vector<Job> &jobs,
+            const std::vector<Shape> &shapes, double peak) {
+  size_t oracle = builds.size() - 1;
+  std::map<double, std::vector<double>> oracleSamples;
+  std::vector<double> weighted(oracle, 0);
+  for (const Job &job : jobs) {
+    if (job.build == oracle)
+      oracleSamples[elements(shapes[job.shape])].push_back(job.best);
+    else
+      weighted[job.build] += h.counts[job.shape] * job.best;
+  }
+  std::map<double, double> oracleTimes;
+  for (auto &entry : oracleSamples) {
+    double sum = 0;
+    for (double t : entry.second)
+      sum += t;
+    oracleTimes[entry.first] = sum / entry.second.size();
+  }
+  double total = 0, oracleCost = 0, flops = 0;
+  for (size_t s = 0; s < h.shapes.size(); ++s) {
+    total += h.counts[s];
+    oracleCost += h.counts[s] * interpolate(oracleTimes, h.shapes[s]);
+    flops += h.counts[s] * getMatmulFlops(o.flops, h.shapes[s]);
+  }
+  double limit = flops / (peak * 1e9); // Seconds at the peak, all calls.
+  std::printf("%-16s %12s %10s %10s %15s\n", "build", "us/call", "vs oracle",
+              "vs padmax", "physical limit");
+  double padmax = 0;
+  for (size_t b = 0; b < oracle; ++b)
+    if (builds[b].name == "padmax")
+      padmax = weighted[b];
+  for (size_t b = 0; b < oracle; ++b)
+    std::printf("%-16s %12.1f %9.3fx %9.3fx %14.1f%%\n", builds[b].name.c_str(),
+                1e6 * weighted[b] / total, weighted[b] / oracleCost,
+                padmax > 0 ? weighted[b] / padmax : 0.0,
+                100 * limit / weighted[b]);
+  std::printf("%-16s %12.1f %9.3fx %10s %14.1f%%\n", "oracle",
+              1e6 * oracleCost / total, 1.0, "", 100 * limit / oracleCost);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options o = parseOptions(argc, argv);
+  Histogram h = readHistogram(o.shapes);
+  std::vector<Shape> oracleShapes = getOracleShapes(h);
+  if (o.printOracle) {
+    std::string spec;
+    for (const Shape &shape : oracleShapes)
+      spec += (spec.empty() ? "" : ",") + formatShape(shape);
+    std::printf("%s\n", spec.c_str());
+    return 0;
+  }
+  if (o.oracle.empty() || o.function.empty() || o.builds.empty())
+    die("give --function, --oracle and at least one --build");
+
+  std::vector<Build> builds;
+  for (auto &[name, path] : o.builds)
+    builds.push_back(openBuild(name, path, o.function));
+  size_t oracle = builds.size();
+  builds.push_back(openBuild("oracle", o.oracle, o.function));
+  checkOracle(builds[oracle], oracleShapes);
+  std::printf("# %s: %zu distinct shapes; oracle: %zu exact shapes; outputs "
+              "match the oracle's within %.2g\n",
+              o.shapes.c_str(), h.shapes.size(), oracleShapes.size(),
+              compareOutputs(builds, oracle, oracleShapes));
+
+  // Jobs: every build at every shape of the histogram, the oracle at its
+  // own shapes.
+  std::vector<Shape> shapes = h.shapes;
+  shapes.insert(shapes.end(), oracleShapes.begin(), oracleShapes.end());
+  std::vector<Inputs> inputs;
+  for (const Shape &shape : shapes)
+    inputs.push_back(makeInputs(builds[oracle].fn, shape));
+  std::vector<Job> jobs;
+  for (size_t b = 0; b < oracle; ++b)
+    for (size_t s = 0; s < h.shapes.size(); ++s)
+      jobs.push_back({b, s});
+  for (size_t s = h.shapes.size(); s < shapes.size(); ++s)
+    jobs.push_back({oracle, s});
+
+  std::string isa;
+  double peak = bench::measurePeakGflops(&isa);
+  double start = bench::now();
+  runRounds(jobs, builds, inputs, o.rounds);
+  double seconds = bench::now() - start;
+  peak = std::max(peak, bench::measurePeakGflops());
+  std::printf("# peak %.1f GFLOP/s (%s, measured before and after, best); "
+              "%d rounds in %.1f s\n",
+              peak, isa.c_str(), o.rounds, seconds);
+
+  report(o, h, builds, jobs, shapes, peak);
+  return 0;
+}
