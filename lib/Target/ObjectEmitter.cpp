@@ -569,6 +569,14 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
     return emitError(loc, "translation to LLVM IR failed");
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
+  // Calls between the object's own functions bind to them, not to a
+  // same-named symbol of another library: linked into a shared library, a
+  // model function called `step` or `log` would otherwise call libc's or
+  // libm's. Protected symbols stay exported.
+  for (llvm::Function &fn : *llvmModule)
+    if (!fn.isDeclaration() && fn.hasExternalLinkage() &&
+        fn.hasDefaultVisibility())
+      fn.setVisibility(llvm::GlobalValue::ProtectedVisibility);
   // After the data layout: the tables are laid out for the target.
   if (exported)
     if (llvm::Error error = addModelExport(*llvmModule, *exported))
