@@ -220,7 +220,13 @@ bool isRepairableSink(OpOperand &use) {
   // clamped in the buckets).
   if (auto extract = dyn_cast<tensor::ExtractOp>(user))
     return use.get() != extract.getTensor();
-  // An offset of a slice outside linalg bodies (the last row: seq - 1).
+  // An offset of a slice outside linalg bodies (the last row: seq - 1), or
+  // of an insertion (a state's next entry, at the real length).
+  if (auto insert = dyn_cast<tensor::InsertSliceOp>(user))
+    return insert->getParentOfType<linalg::LinalgOp>() == nullptr &&
+           llvm::is_contained(insert.getOffsets(), use.get()) &&
+           !llvm::is_contained(insert.getSizes(), use.get()) &&
+           !llvm::is_contained(insert.getStrides(), use.get());
   if (auto slice = dyn_cast<tensor::ExtractSliceOp>(user))
     return slice->getParentOfType<linalg::LinalgOp>() == nullptr &&
            llvm::is_contained(slice.getOffsets(), use.get()) &&

@@ -212,6 +212,23 @@ std::optional<Failure> Analyzer::visit(Operation *op) {
 }
 
 std::optional<Failure> Analyzer::visitUnmasked(Operation *op) {
+  // A slice of a tensor without padding (a state, a table of position
+  // embeddings) whose sizes are padded reads, in the bucket, positions the
+  // original does not: past the real size they hold what the source holds
+  // there, which for anything but a constant may be anything (a state's
+  // stale or uninitialized entries).
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op);
+      slice && !lookup(slice.getSource())) {
+    Abstract content = matchPattern(slice.getSource(), m_Constant())
+                           ? Abstract::get(Abstract::Finite)
+                           : Abstract::get(Abstract::Unknown);
+    llvm::SmallBitVector dropped = slice.getDroppedDims();
+    SmallVector<OpFoldResult> sizes;
+    for (auto [d, size] : llvm::enumerate(slice.getMixedSizes()))
+      if (!dropped.test(d))
+        sizes.push_back(size);
+    return visitSizes(op, slice.getResult(), sizes, content);
+  }
   // A tensor built from sizes is padded where one of its sizes is, whether
   // or not the op reads padding; any other op only matters when it does.
   if (!isa<tensor::EmptyOp, tensor::SplatOp, tensor::GenerateOp>(op) &&

@@ -78,9 +78,25 @@ LogicalResult BucketDialect::verifyRegionArgAttribute(Operation *op,
                      << tensor.getElementType();
     return success();
   }
-  if (name == kMaskAttrName) {
+  if (name == kMaskAttrName || name == kStateAttrName) {
     if (!isa<UnitAttr>(attr))
       return error() << " is a unit attribute";
+    // A state is a buffer of fixed capacity: never padded or cropped.
+    if (name == kStateAttrName && !tensor.hasStaticShape())
+      return error() << " is on an argument of type " << type
+                     << "; a state has a static capacity";
+    return success();
+  }
+  if (name == kTiedResultAttrName) {
+    auto index = dyn_cast<IntegerAttr>(attr);
+    auto fn = dyn_cast<FunctionOpInterface>(op);
+    if (!index || index.getInt() < 0 ||
+        index.getInt() >= int64_t(fn.getResultTypes().size()))
+      return error() << " must be the number of a result";
+    Type resultType = fn.getResultTypes()[index.getInt()];
+    if (resultType != type)
+      return error() << " ties result " << index.getInt() << " of type "
+                     << resultType << " to an argument of type " << type;
     return success();
   }
   return error() << ": unknown bucket attribute on a function argument";

@@ -562,3 +562,26 @@ func.func @mean_of_intermediate(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]})
   } -> tensor<4xf32>
   return %mean : tensor<4xf32>
 }
+
+// -----
+
+// A slice of an unpadded tensor (a cache) sized by a padded dimension reads
+// entries past the real length in a bucket: they may hold anything.
+#jd = affine_map<(j, d) -> (j, d)>
+#d  = affine_map<(j, d) -> (d)>
+func.func @sum_of_cache_prefix(%cache: tensor<16x4xf32>, %positions: tensor<?xi64> {bucket.dims = ["len"]}) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %len = tensor.dim %positions, %c0 : tensor<?xi64>
+  %zero = arith.constant 0.0 : f32
+  %keys = tensor.extract_slice %cache[0, 0] [%len, 4] [1, 1] : tensor<16x4xf32> to tensor<?x4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @below {{'linalg.generic' reduces over padded dimension 'len' and combines its padded iterations with 'arith.addf', which needs its neutral element 0 from them but gets values that may be anything (uninitialized, inf or NaN); compile without bucketing this dimension}}
+  %s = linalg.generic {indexing_maps = [#jd, #d], iterator_types = ["reduction", "parallel"]}
+      ins(%keys : tensor<?x4xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%k: f32, %acc: f32):
+    %r = arith.addf %k, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  return %s : tensor<4xf32>
+}

@@ -216,3 +216,30 @@ func.func @matmul_of_squares(%a: tensor<4x?xf32> {bucket.dims = ["", "k"]}, %b: 
   %r = linalg.matmul ins(%ea, %bb : tensor<4x?xf32>, tensor<?x8xf32>) outs(%f : tensor<4x8xf32>) -> tensor<4x8xf32>
   return %r : tensor<4x8xf32>
 }
+
+// -----
+
+// A slice of a tensor without padding (a cache of capacity 16) whose size
+// is a padded dimension reads, in a bucket, entries the original does not:
+// they may hold anything, so the sum over them is masked.
+// CHECK-LABEL: func @sum_of_cache_prefix
+// CHECK-NEXT:    arg1 pad 0 : i64
+// CHECK-NEXT:    dim "len" real size passed
+// CHECK-NEXT:    mask 'linalg.generic' accumulator loops 0:"len"
+#jd = affine_map<(j, d) -> (j, d)>
+#d  = affine_map<(j, d) -> (d)>
+func.func @sum_of_cache_prefix(%cache: tensor<16x4xf32>, %positions: tensor<?xi64> {bucket.dims = ["len"]}) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %len = tensor.dim %positions, %c0 : tensor<?xi64>
+  %zero = arith.constant 0.0 : f32
+  %keys = tensor.extract_slice %cache[0, 0] [%len, 4] [1, 1] : tensor<16x4xf32> to tensor<?x4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %s = linalg.generic {indexing_maps = [#jd, #d], iterator_types = ["reduction", "parallel"]}
+      ins(%keys : tensor<?x4xf32>) outs(%f : tensor<4xf32>) {
+  ^bb0(%k: f32, %acc: f32):
+    %r = arith.addf %k, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  return %s : tensor<4xf32>
+}

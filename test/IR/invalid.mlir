@@ -104,3 +104,33 @@ func.func @unknown(%x: tensor<?xf32>) -> tensor<?xf32> attributes {bucket.bucket
 // expected-error @below {{'bucket.buckets' is an attribute of functions}}
 module attributes {bucket.buckets = "n=4"} {
 }
+
+// -----
+
+// expected-error @below {{'bucket.state' of argument 0 is on an argument of type 'tensor<?x4xf32>'; a state has a static capacity}}
+func.func @state_dynamic(%s: tensor<?x4xf32> {bucket.state}) -> tensor<?x4xf32> {
+  return %s : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @below {{'bucket.state' of argument 0 is a unit attribute}}
+func.func @state_not_unit(%s: tensor<8x4xf32> {bucket.state = 1 : i32}) -> tensor<8x4xf32> {
+  return %s : tensor<8x4xf32>
+}
+
+// -----
+
+// expected-error @below {{'bucket.tied_result' of argument 0 must be the number of a result}}
+func.func @tied_out_of_range(%s: tensor<8x4xf32> {bucket.state, bucket.tied_result = 1 : i64}) -> tensor<8x4xf32> {
+  return %s : tensor<8x4xf32>
+}
+
+// -----
+
+// expected-error @below {{'bucket.tied_result' of argument 0 ties result 0 of type 'tensor<4xf32>' to an argument of type 'tensor<8x4xf32>'}}
+func.func @tied_other_type(%s: tensor<8x4xf32> {bucket.state, bucket.tied_result = 0 : i64}) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %r = tensor.extract_slice %s[0, 0] [1, 4] [1, 1] : tensor<8x4xf32> to tensor<4xf32>
+  return %r : tensor<4xf32>
+}

@@ -31,6 +31,11 @@ constexpr StringLiteral kPadValueAttrName = "bucket.pad_value";
 constexpr StringLiteral kMaskAttrName = "bucket.mask";
 constexpr StringLiteral kOutOfRangeAttrName = "bucket.out_of_range";
 constexpr StringLiteral kSelfCheckAttrName = "bucket.self_check";
+constexpr StringLiteral kStateAttrName = "bucket.state";
+constexpr StringLiteral kTiedResultAttrName = "bucket.tied_result";
+/// What JAX and TensorFlow write for a donated argument aliasing a result;
+/// read as bucket.tied_result on a state argument.
+constexpr StringLiteral kTfAliasingOutputAttrName = "tf.aliasing_output";
 
 // Recorded by the passes.
 constexpr StringLiteral kDimIdsAttrName = "bucket.dim_ids";
