@@ -48,11 +48,13 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 /// The element type of an ONNX data type, or null for one the importer does
-/// not support (unsigned types, strings, 16-bit floats).
+/// not support (unsigned types, strings, bfloat16).
 Type getElementType(MLIRContext *ctx, int dataType) {
   switch (dataType) {
   case onnx::TensorProto::FLOAT:
     return Float32Type::get(ctx);
+  case onnx::TensorProto::FLOAT16:
+    return Float16Type::get(ctx);
   case onnx::TensorProto::DOUBLE:
     return Float64Type::get(ctx);
   case onnx::TensorProto::INT64:
@@ -101,6 +103,61 @@ FailureOr<std::string> readExternalData(const onnx::TensorProto &tensor,
   return bytes.substr(offset, hasLength ? length : StringRef::npos).str();
 }
 
+static LogicalResult sizeError(const onnx::TensorProto &tensor, Location loc) {
+  emitError(loc) << "tensor '" << tensor.name() << "' holds the wrong number "
+                 << "of elements for its shape";
+  return failure();
+}
+
+/// One typed field's values (float_data, ...) as the tensor's attribute.
+template <typename T, typename Field>
+static FailureOr<DenseElementsAttr>
+fromField(const Field &field, RankedTensorType type,
+          const onnx::TensorProto &tensor, Location loc) {
+  if (field.size() != type.getNumElements())
+    return sizeError(tensor, loc);
+  SmallVector<T> v(field.begin(), field.end());
+  return DenseElementsAttr::get(type, ArrayRef<T>(v));
+}
+
+/// Converts the typed fields (float_data, int64_data, ...) of a tensor.
+static FailureOr<DenseElementsAttr>
+convertTypedData(const onnx::TensorProto &tensor, RankedTensorType type,
+                 Location loc) {
+  Type elementType = type.getElementType();
+  int64_t numElements = type.getNumElements();
+  auto check = [&](int64_t n) { return n == numElements; };
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    return fromField<float>(tensor.float_data(), type, tensor, loc);
+  case onnx::TensorProto::DOUBLE:
+    return fromField<double>(tensor.double_data(), type, tensor, loc);
+  case onnx::TensorProto::INT64:
+    return fromField<int64_t>(tensor.int64_data(), type, tensor, loc);
+  case onnx::TensorProto::FLOAT16: {
+    // Half floats are stored as their bits, one per int32_data entry.
+    if (!check(tensor.int32_data_size()))
+      return sizeError(tensor, loc);
+    SmallVector<APFloat> v;
+    for (int32_t x : tensor.int32_data())
+      v.push_back(
+          APFloat(APFloat::IEEEhalf(), APInt(16, static_cast<uint16_t>(x))));
+    return DenseElementsAttr::get(type, v);
+  }
+  default: {
+    // INT32, INT8 and BOOL are stored in int32_data.
+    if (!check(tensor.int32_data_size()))
+      return sizeError(tensor, loc);
+    SmallVector<APInt> v;
+    for (int32_t x : tensor.int32_data())
+      v.push_back(APInt(elementType.getIntOrFloatBitWidth(),
+                        static_cast<uint64_t>(static_cast<int64_t>(x)),
+                        /*isSigned=*/true, /*implicitTrunc=*/true));
+    return DenseElementsAttr::get(type, v);
+  }
+  }
+}
+
 /// Converts a TensorProto (inline, typed fields or external) to an attribute.
 FailureOr<DenseElementsAttr> convertTensor(MLIRContext *ctx,
                                            const onnx::TensorProto &tensor,
@@ -133,60 +190,21 @@ FailureOr<DenseElementsAttr> convertTensor(MLIRContext *ctx,
   } else if (hasRaw) {
     raw = tensor.raw_data();
   }
-  auto sizeError = [&]() {
-    emitError(loc) << "tensor '" << tensor.name() << "' holds the wrong number "
-                   << "of elements for its shape";
-    return failure();
-  };
   if (hasRaw) {
     if (elementType.isInteger(1)) {
       if (static_cast<int64_t>(raw.size()) != numElements)
-        return sizeError();
+        return sizeError(tensor, loc);
       SmallVector<bool> values(raw.begin(), raw.end());
       return DenseElementsAttr::get(type, ArrayRef<bool>(values));
     }
     int64_t width = elementType.getIntOrFloatBitWidth() / 8;
     if (static_cast<int64_t>(raw.size()) != numElements * width)
-      return sizeError();
+      return sizeError(tensor, loc);
     // DenseElementsAttr's raw layout is the little-endian array ONNX stores.
     return DenseElementsAttr::getFromRawBuffer(
         type, ArrayRef<char>(raw.data(), raw.size()));
   }
-  auto check = [&](int64_t n) { return n == numElements; };
-  switch (tensor.data_type()) {
-  case onnx::TensorProto::FLOAT: {
-    if (!check(tensor.float_data_size()))
-      return sizeError();
-    SmallVector<float> v(tensor.float_data().begin(),
-                         tensor.float_data().end());
-    return DenseElementsAttr::get(type, ArrayRef<float>(v));
-  }
-  case onnx::TensorProto::DOUBLE: {
-    if (!check(tensor.double_data_size()))
-      return sizeError();
-    SmallVector<double> v(tensor.double_data().begin(),
-                          tensor.double_data().end());
-    return DenseElementsAttr::get(type, ArrayRef<double>(v));
-  }
-  case onnx::TensorProto::INT64: {
-    if (!check(tensor.int64_data_size()))
-      return sizeError();
-    SmallVector<int64_t> v(tensor.int64_data().begin(),
-                           tensor.int64_data().end());
-    return DenseElementsAttr::get(type, ArrayRef<int64_t>(v));
-  }
-  default: {
-    // INT32, INT8 and BOOL are stored in int32_data.
-    if (!check(tensor.int32_data_size()))
-      return sizeError();
-    SmallVector<APInt> v;
-    for (int32_t x : tensor.int32_data())
-      v.push_back(APInt(elementType.getIntOrFloatBitWidth(),
-                        static_cast<uint64_t>(static_cast<int64_t>(x)),
-                        /*isSigned=*/true, /*implicitTrunc=*/true));
-    return DenseElementsAttr::get(type, v);
-  }
-  }
+  return convertTypedData(tensor, type, loc);
 }
 
 /// What the importer knows about one ONNX value.
@@ -204,6 +222,48 @@ struct TensorInfo {
 
   int64_t getRank() const { return shape.size(); }
 };
+
+/// Conv and pooling attributes, one entry per spatial dimension. `pads`
+/// holds all begins, then all ends; `ceilPads` is what ceil_mode adds at
+/// the ends (it counts as padding but not in count_include_pad).
+struct Window {
+  SmallVector<int64_t> kernel, pads, strides, dilations, ceilPads;
+  size_t rank() const { return kernel.size(); }
+  int64_t padSum(size_t d) const {
+    return pads[d] + pads[rank() + d] + ceilPads[d];
+  }
+  /// The same window over one more leading spatial dimension of size 1
+  /// (a 1-D window as a 2-D one).
+  Window withUnitDim() const {
+    Window w;
+    w.kernel = {1};
+    w.strides = {1};
+    w.dilations = {1};
+    w.ceilPads = {0};
+    llvm::append_range(w.kernel, kernel);
+    llvm::append_range(w.strides, strides);
+    llvm::append_range(w.dilations, dilations);
+    llvm::append_range(w.ceilPads, ceilPads);
+    w.pads = {0};
+    w.pads.append(pads.begin(), pads.begin() + rank());
+    w.pads.push_back(0);
+    w.pads.append(pads.begin() + rank(), pads.end());
+    return w;
+  }
+};
+
+/// How Resize maps an output coordinate to an input one, per resized
+/// dimension: the scale (given, or the sizes' ratio) and the sizes as f64.
+struct ResizeAxis {
+  int64_t dim;
+  Value scale, inSize, outSize;
+};
+
+/// One operand of an einsum equation: a label per dimension. Letters are
+/// labels 0-51; the dimensions an ellipsis stands for are 52 and up,
+/// aligned to the right (numpy broadcasting).
+using EinsumTerm = SmallVector<unsigned>;
+constexpr unsigned kEllipsisLabel = 52;
 
 /// Wraps a diagnostic message in the importer's "unsupported" wording, which
 /// the node-test driver counts as unsupported rather than failed.
@@ -225,12 +285,15 @@ public:
   OwningOpRef<ModuleOp> run();
 
   using Handler = LogicalResult (Importer::*)(const onnx::NodeProto &);
+  enum class ReduceKind { Sum, Max, Min, Prod, Mean };
   static const llvm::StringMap<Handler> &getHandlers();
 
 private:
   // Setup.
   LogicalResult parseDimOptions();
   LogicalResult createFunction(ModuleOp module);
+  FailureOr<RankedTensorType> getInputType(const onnx::ValueInfoProto &in,
+                                           SmallVector<std::string> &names);
   LogicalResult importNode(const onnx::NodeProto &node, unsigned index);
 
   // Diagnostics.
@@ -304,6 +367,13 @@ private:
     if (outputUsed(i))
       values[node->output(i)] = std::move(info);
   }
+  /// Sets output 0 to `r` if it succeeded.
+  LogicalResult setResult(FailureOr<TensorInfo> r) {
+    if (failed(r))
+      return failure();
+    setOutput(0, std::move(*r));
+    return success();
+  }
   LogicalResult onlyFirstOutput() {
     for (unsigned i = 1; i < numOutputs(); ++i)
       if (outputUsed(i))
@@ -364,12 +434,17 @@ private:
                                 BodyFn body,
                                 const SymShape *outShape = nullptr);
   Value convertScalar(OpBuilder &ob, Location l, Value v, Type to);
-  enum class ReduceKind { Sum, Max, Min, Prod, Mean };
+  Value reduceInit(Type type, ReduceKind kind);
   FailureOr<TensorInfo> emitReduce(TensorInfo &x, ArrayRef<int64_t> axes,
                                    bool keepDims, ReduceKind kind);
   FailureOr<TensorInfo> reshape(TensorInfo &x, const SymShape &target);
   FailureOr<TensorInfo> binary(StringRef op, TensorInfo &a, TensorInfo &b);
-  FailureOr<TensorInfo> unary(StringRef op, TensorInfo &x, float alpha = 0);
+  TensorInfo emitBatchedMatmul(TensorInfo &a, TensorInfo &c,
+                               const SymShape &batch, const SymShape &outShape);
+  std::optional<TensorInfo> foldBinaryShapeValues(StringRef op, TensorInfo &x,
+                                                  TensorInfo &y);
+  FailureOr<TensorInfo> unary(StringRef op, TensorInfo &x, float alpha = 0,
+                              float beta = 0);
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
     if (axis < -rank || axis >= std::max<int64_t>(rank, 1)) {
       nodeError() << "axis " << axis << " is out of range for rank " << rank;
@@ -381,6 +456,46 @@ private:
                                      ArrayRef<SymExpr> sizes,
                                      ArrayRef<int64_t> strides);
 
+  TensorInfo expandByIndexing(TensorInfo &x,
+                              ArrayRef<ReassociationIndices> groups,
+                              const SymShape &target);
+  TensorInfo emitGatherFrom(
+      TensorInfo &x, const SymShape &shape,
+      function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+          source);
+  FailureOr<TensorInfo> emitSlice(TensorInfo &x, ArrayRef<SymExpr> offsets,
+                                  ArrayRef<SymExpr> sizes,
+                                  ArrayRef<int64_t> strides);
+  LogicalResult getSliceOperands(SmallVector<SymExpr> &starts,
+                                 SmallVector<SymExpr> &ends,
+                                 SmallVector<int64_t> &axes,
+                                 SmallVector<int64_t> &steps);
+  FailureOr<SmallVector<int64_t>> getPadAmounts(int64_t rank);
+  LogicalResult emitEinsum(ArrayRef<TensorInfo *> ins,
+                           ArrayRef<EinsumTerm> labels, const EinsumTerm &out);
+  FailureOr<SmallVector<ResizeAxis>> getResizeAxes(TensorInfo &x,
+                                                   SymShape &resizeShape);
+  TensorInfo emitLinearResize(TensorInfo &x, const SymShape &shape,
+                              ArrayRef<ResizeAxis> axes, StringRef transform,
+                              ArrayRef<Value> sizes);
+  // Windows (Conv and pooling).
+  LogicalResult resolveSamePads(Window &w, size_t d, const SymExpr &size,
+                                bool upper);
+  LogicalResult resolveCeilMode(Window &w, size_t d, const SymExpr &size);
+  FailureOr<Window> getWindow(ArrayRef<int64_t> kernel,
+                              ArrayRef<SymExpr> spatial);
+  SymExpr windowOutput(const Window &w, size_t d, const SymExpr &size);
+  Value padSpatial(Value in, SymShape &shape, const Window &w, Value value);
+  FailureOr<TensorInfo>
+  as2D(ArrayRef<TensorInfo *> operands, const Window &w,
+       function_ref<FailureOr<TensorInfo>(ArrayRef<TensorInfo *>,
+                                          const Window &)>
+           emit2D);
+  FailureOr<TensorInfo> emitConv(TensorInfo &x, TensorInfo &w,
+                                 const Window &win, int64_t group);
+  FailureOr<TensorInfo> emitPool(TensorInfo &x, const Window &win, bool isMax,
+                                 bool countIncludePad);
+
   // Op handlers (one per ONNX op or family).
   LogicalResult importConstant(const onnx::NodeProto &);
   LogicalResult importIdentity(const onnx::NodeProto &);
@@ -390,7 +505,7 @@ private:
   LogicalResult importWhere(const onnx::NodeProto &);
   LogicalResult importCast(const onnx::NodeProto &);
   LogicalResult importClip(const onnx::NodeProto &);
-  LogicalResult importLeakyRelu(const onnx::NodeProto &);
+  LogicalResult importActivation(const onnx::NodeProto &);
   LogicalResult importShape(const onnx::NodeProto &);
   LogicalResult importReshape(const onnx::NodeProto &);
   LogicalResult importFlatten(const onnx::NodeProto &);
@@ -415,6 +530,11 @@ private:
   LogicalResult importPool(const onnx::NodeProto &);
   LogicalResult importGlobalPool(const onnx::NodeProto &);
   LogicalResult importDataDependent(const onnx::NodeProto &);
+  LogicalResult importArgReduce(const onnx::NodeProto &);
+  LogicalResult importTile(const onnx::NodeProto &);
+  LogicalResult importPad(const onnx::NodeProto &);
+  LogicalResult importEinsum(const onnx::NodeProto &);
+  LogicalResult importResize(const onnx::NodeProto &);
 
   MLIRContext *ctx;
   const onnx::ModelProto &model;
@@ -671,6 +791,45 @@ Value Importer::convertScalar(OpBuilder &ob, Location l, Value v, Type to) {
   return arith::TruncIOp::create(ob, l, to, v);
 }
 
+/// The identity of a reduction: 0, 1, or the lowest (highest) value.
+Value Importer::reduceInit(Type type, ReduceKind kind) {
+  if (kind != ReduceKind::Max && kind != ReduceKind::Min)
+    return scalarConst(type, kind == ReduceKind::Prod ? 1 : 0);
+  bool max = kind == ReduceKind::Max;
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        FloatAttr::get(ft, APFloat::getInf(ft.getFloatSemantics(),
+                                           /*Negative=*/max)));
+  unsigned w = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc,
+      IntegerAttr::get(type, max ? APInt::getSignedMinValue(w)
+                                 : APInt::getSignedMaxValue(w)));
+}
+
+/// One step of a reduction: the accumulator combined with a value.
+static Value reduceCombine(OpBuilder &ob, Location l, Importer::ReduceKind kind,
+                           Value acc, Value v) {
+  bool isFloat = isa<FloatType>(v.getType());
+  switch (kind) {
+  case Importer::ReduceKind::Sum:
+  case Importer::ReduceKind::Mean:
+    return isFloat ? arith::AddFOp::create(ob, l, acc, v).getResult()
+                   : arith::AddIOp::create(ob, l, acc, v).getResult();
+  case Importer::ReduceKind::Prod:
+    return isFloat ? arith::MulFOp::create(ob, l, acc, v).getResult()
+                   : arith::MulIOp::create(ob, l, acc, v).getResult();
+  case Importer::ReduceKind::Max:
+    return isFloat ? arith::MaximumFOp::create(ob, l, acc, v).getResult()
+                   : arith::MaxSIOp::create(ob, l, acc, v).getResult();
+  case Importer::ReduceKind::Min:
+    return isFloat ? arith::MinimumFOp::create(ob, l, acc, v).getResult()
+                   : arith::MinSIOp::create(ob, l, acc, v).getResult();
+  }
+  llvm_unreachable("unknown reduction");
+}
+
 FailureOr<TensorInfo> Importer::emitReduce(TensorInfo &x,
                                            ArrayRef<int64_t> axes,
                                            bool keepDims, ReduceKind kind) {
@@ -697,27 +856,7 @@ FailureOr<TensorInfo> Importer::emitReduce(TensorInfo &x,
     keptShape.push_back(x.shape[d]);
     outExprs.push_back(b.getAffineDimExpr(d));
   }
-  double initValue = 0;
-  if (kind == ReduceKind::Prod)
-    initValue = 1;
-  Value init;
-  if (kind == ReduceKind::Max || kind == ReduceKind::Min) {
-    bool max = kind == ReduceKind::Max;
-    if (auto ft = dyn_cast<FloatType>(type))
-      init = arith::ConstantOp::create(
-          b, loc,
-          FloatAttr::get(ft, APFloat::getInf(ft.getFloatSemantics(),
-                                             /*Negative=*/max)));
-    else {
-      unsigned w = type.getIntOrFloatBitWidth();
-      init = arith::ConstantOp::create(
-          b, loc,
-          IntegerAttr::get(type, max ? APInt::getSignedMinValue(w)
-                                     : APInt::getSignedMaxValue(w)));
-    }
-  } else {
-    init = scalarConst(type, initValue);
-  }
+  Value init = reduceInit(type, kind);
   Value out = emitFill(outShape, type, init);
   SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
                                  AffineMap::get(rank, 0, outExprs, ctx)};
@@ -728,27 +867,8 @@ FailureOr<TensorInfo> Importer::emitReduce(TensorInfo &x,
   auto generic = linalg::GenericOp::create(
       b, loc, out.getType(), ValueRange{get(x)}, ValueRange{out}, maps,
       iterators, [&](OpBuilder &ob, Location l, ValueRange args) {
-        Value v = args[0], acc = args[1], r;
-        switch (kind) {
-        case ReduceKind::Sum:
-        case ReduceKind::Mean:
-          r = isFloat ? arith::AddFOp::create(ob, l, acc, v).getResult()
-                      : arith::AddIOp::create(ob, l, acc, v).getResult();
-          break;
-        case ReduceKind::Prod:
-          r = isFloat ? arith::MulFOp::create(ob, l, acc, v).getResult()
-                      : arith::MulIOp::create(ob, l, acc, v).getResult();
-          break;
-        case ReduceKind::Max:
-          r = isFloat ? arith::MaximumFOp::create(ob, l, acc, v).getResult()
-                      : arith::MaxSIOp::create(ob, l, acc, v).getResult();
-          break;
-        case ReduceKind::Min:
-          r = isFloat ? arith::MinimumFOp::create(ob, l, acc, v).getResult()
-                      : arith::MinSIOp::create(ob, l, acc, v).getResult();
-          break;
-        }
-        linalg::YieldOp::create(ob, l, r);
+        linalg::YieldOp::create(ob, l,
+                                reduceCombine(ob, l, kind, args[1], args[0]));
       });
   TensorInfo result = makeInfo(generic.getResult(0), outShape);
   if (kind == ReduceKind::Mean) {
@@ -768,6 +888,44 @@ FailureOr<TensorInfo> Importer::emitReduce(TensorInfo &x,
   if (keepDims && !axes.empty())
     return reshape(result, keptShape);
   return result;
+}
+
+/// Groups source and target dimensions whose products are equal
+/// symbolically (trailing unit dimensions join the last group); false if
+/// the shapes do not match group by group.
+static bool
+matchReshapeGroups(const SymShape &src, const SymShape &target,
+                   SmallVectorImpl<ReassociationIndices> &inGroups,
+                   SmallVectorImpl<ReassociationIndices> &outGroups) {
+  size_t i = 0, j = 0, nIn = src.size(), nOut = target.size();
+  while (i < nIn && j < nOut) {
+    ReassociationIndices ig{static_cast<int64_t>(i)},
+        og{static_cast<int64_t>(j)};
+    SymExpr pIn = src[i++], pOut = target[j++];
+    while (pIn != pOut) {
+      if (j < nOut && pIn.divExact(pOut)) {
+        pOut = pOut * target[j];
+        og.push_back(j++);
+      } else if (i < nIn && pOut.divExact(pIn)) {
+        pIn = pIn * src[i];
+        ig.push_back(i++);
+      } else {
+        return false;
+      }
+    }
+    inGroups.push_back(ig);
+    outGroups.push_back(og);
+  }
+  bool matched = true;
+  for (; i < nIn; ++i) {
+    matched &= src[i].isConstant(1);
+    inGroups.back().push_back(i);
+  }
+  for (; j < nOut; ++j) {
+    matched &= target[j].isConstant(1);
+    outGroups.back().push_back(j);
+  }
+  return matched;
 }
 
 /// Reshapes by matching groups of source and target dimensions whose
@@ -798,44 +956,9 @@ FailureOr<TensorInfo> Importer::reshape(TensorInfo &x, const SymShape &target) {
                         .getResult();
     return makeInfo(r, target);
   }
+  size_t nIn = src.size(), nOut = target.size();
   SmallVector<ReassociationIndices> inGroups, outGroups;
-  size_t i = 0, j = 0, nIn = src.size(), nOut = target.size();
-  bool matched = true;
-  while (i < nIn && j < nOut) {
-    ReassociationIndices ig{static_cast<int64_t>(i)},
-        og{static_cast<int64_t>(j)};
-    SymExpr pIn = src[i++], pOut = target[j++];
-    while (pIn != pOut) {
-      if (j < nOut && pIn.divExact(pOut)) {
-        pOut = pOut * target[j];
-        og.push_back(j++);
-      } else if (i < nIn && pOut.divExact(pIn)) {
-        pIn = pIn * src[i];
-        ig.push_back(i++);
-      } else {
-        matched = false;
-        break;
-      }
-    }
-    if (!matched)
-      break;
-    inGroups.push_back(ig);
-    outGroups.push_back(og);
-  }
-  if (matched) {
-    // Trailing unit dimensions join the last group.
-    for (; i < nIn; ++i) {
-      if (!src[i].isConstant(1))
-        matched = false;
-      inGroups.back().push_back(i);
-    }
-    for (; j < nOut; ++j) {
-      if (!target[j].isConstant(1))
-        matched = false;
-      outGroups.back().push_back(j);
-    }
-  }
-  if (!matched) {
+  if (!matchReshapeGroups(src, target, inGroups, outGroups)) {
     inGroups.assign(1, llvm::to_vector(llvm::seq<int64_t>(0, nIn)));
     outGroups.assign(1, llvm::to_vector(llvm::seq<int64_t>(0, nOut)));
   }
@@ -849,6 +972,15 @@ FailureOr<TensorInfo> Importer::reshape(TensorInfo &x, const SymShape &target) {
   if (inGroups.size() != nIn)
     v = tensor::CollapseShapeOp::create(b, loc, getType(mid, x.elementType), v,
                                         inGroups);
+  bool twoDynamicInAGroup =
+      llvm::any_of(outGroups, [&](const ReassociationIndices &g) {
+        return llvm::count_if(
+                   g, [&](int64_t d) { return !target[d].getConstant(); }) > 1;
+      });
+  if (outGroups.size() != nOut && twoDynamicInAGroup) {
+    TensorInfo collapsed = makeInfo(v, mid);
+    return expandByIndexing(collapsed, outGroups, target);
+  }
   if (outGroups.size() != nOut) {
     // A size the group keeps from its source dimension is read from the
     // source (`tensor.dim`): that is what ties the two for the dimension
@@ -862,6 +994,30 @@ FailureOr<TensorInfo> Importer::reshape(TensorInfo &x, const SymShape &target) {
   } else if (v.getType() != outType)
     v = tensor::CastOp::create(b, loc, outType, v);
   return makeInfo(v, target);
+}
+
+/// Expands `x` into `target` (`groups` of target dimensions per dimension
+/// of `x`) by index arithmetic, a copy: MLIR 22's expand-strided-metadata
+/// crashes on a memref.expand_shape with two dynamic sizes in one group,
+/// such as nn.MultiheadAttention's [seq*batch, 32] -> [seq, batch, 32].
+TensorInfo Importer::expandByIndexing(TensorInfo &x,
+                                      ArrayRef<ReassociationIndices> groups,
+                                      const SymShape &target) {
+  SmallVector<Value> sizes = llvm::map_to_vector(
+      target, [&](const SymExpr &e) { return materialize(e); });
+  return emitGatherFrom(
+      x, target, [&](OpBuilder &ob, Location l, ValueRange position) {
+        SmallVector<Value> coords;
+        for (const ReassociationIndices &g : groups) {
+          Value linear = position[g.front()];
+          for (int64_t d : ArrayRef<int64_t>(g).drop_front())
+            linear = arith::AddIOp::create(
+                ob, l, arith::MulIOp::create(ob, l, linear, sizes[d]),
+                position[d]);
+          coords.push_back(linear);
+        }
+        return coords;
+      });
 }
 
 FailureOr<TensorInfo> Importer::extractSlice(TensorInfo &x,
@@ -886,73 +1042,157 @@ FailureOr<TensorInfo> Importer::extractSlice(TensorInfo &x,
 // Elementwise ops
 //===----------------------------------------------------------------------===//
 
-FailureOr<TensorInfo> Importer::unary(StringRef op, TensorInfo &x,
-                                      float alpha) {
+template <typename OpTy>
+static Value createUnary(OpBuilder &b, Location l, Value v) {
+  return OpTy::create(b, l, v);
+}
+
+/// The unary ops that are one op of the math dialect, or null.
+static Value emitMathUnary(OpBuilder &ob, Location l, StringRef op, Value v) {
+  using UnaryFn = Value (*)(OpBuilder &, Location, Value);
+  static const llvm::StringMap<UnaryFn> simple = {
+      {"Tanh", createUnary<math::TanhOp>},
+      {"Erf", createUnary<math::ErfOp>},
+      {"Sqrt", createUnary<math::SqrtOp>},
+      {"Exp", createUnary<math::ExpOp>},
+      {"Log", createUnary<math::LogOp>},
+      {"Floor", createUnary<math::FloorOp>},
+      {"Ceil", createUnary<math::CeilOp>},
+      {"Round", createUnary<math::RoundEvenOp>},
+      {"Sin", createUnary<math::SinOp>},
+      {"Cos", createUnary<math::CosOp>},
+  };
+  auto it = simple.find(op);
+  return it == simple.end() ? Value() : it->second(ob, l, v);
+}
+
+/// The body of a float-only elementwise op; `alpha` and `beta` are its
+/// attributes (LeakyRelu's slope, HardSigmoid's line, Selu's gamma as beta).
+static Value emitFloatUnary(OpBuilder &ob, Location l, StringRef op, Value v,
+                            float alpha, float beta) {
+  Type type = v.getType();
+  auto fc = [&](double c) -> Value {
+    return arith::ConstantOp::create(ob, l, FloatAttr::get(type, c));
+  };
+  auto lessThanZero = [&](Value x) -> Value {
+    return arith::CmpFOp::create(ob, l, arith::CmpFPredicate::OLT, x, fc(0));
+  };
+  // min(1, max(0, a * x + b)), the hard sigmoid.
+  auto hardSigmoid = [&](Value x, double a, double c) -> Value {
+    Value y = arith::AddFOp::create(
+        ob, l, arith::MulFOp::create(ob, l, x, fc(a)), fc(c));
+    return arith::MinimumFOp::create(
+        ob, l, arith::MaximumFOp::create(ob, l, y, fc(0)), fc(1));
+  };
+  auto expm1 = [&](Value x) -> Value {
+    return arith::SubFOp::create(ob, l, math::ExpOp::create(ob, l, x), fc(1));
+  };
+  if (Value r = emitMathUnary(ob, l, op, v))
+    return r;
+  if (op == "Reciprocal")
+    return arith::DivFOp::create(ob, l, fc(1), v);
+  if (op == "Sigmoid")
+    return arith::DivFOp::create(
+        ob, l, fc(1),
+        arith::AddFOp::create(
+            ob, l, fc(1),
+            math::ExpOp::create(ob, l, arith::NegFOp::create(ob, l, v))));
+  if (op == "LeakyRelu")
+    return arith::SelectOp::create(
+        ob, l, lessThanZero(v), arith::MulFOp::create(ob, l, v, fc(alpha)), v);
+  if (op == "HardSigmoid")
+    return hardSigmoid(v, alpha, beta);
+  if (op == "HardSwish")
+    return arith::MulFOp::create(ob, l, v, hardSigmoid(v, 1.0 / 6, 0.5));
+  if (op == "Softplus")
+    return math::Log1pOp::create(ob, l, math::ExpOp::create(ob, l, v));
+  if (op == "Softsign")
+    return arith::DivFOp::create(
+        ob, l, v,
+        arith::AddFOp::create(ob, l, fc(1), math::AbsFOp::create(ob, l, v)));
+  if (op == "Elu")
+    return arith::SelectOp::create(
+        ob, l, lessThanZero(v),
+        arith::MulFOp::create(ob, l, expm1(v), fc(alpha)), v);
+  if (op == "Selu") {
+    Value le =
+        arith::CmpFOp::create(ob, l, arith::CmpFPredicate::OLE, v, fc(0));
+    Value neg = arith::MulFOp::create(ob, l, expm1(v), fc(alpha));
+    return arith::MulFOp::create(
+        ob, l, arith::SelectOp::create(ob, l, le, neg, v), fc(beta));
+  }
+  if (op == "Celu") {
+    Value scaled = arith::DivFOp::create(ob, l, v, fc(alpha));
+    Value neg = arith::MulFOp::create(ob, l, expm1(scaled), fc(alpha));
+    return arith::AddFOp::create(ob, l,
+                                 arith::MaximumFOp::create(ob, l, v, fc(0)),
+                                 arith::MinimumFOp::create(ob, l, neg, fc(0)));
+  }
+  assert(op == "ThresholdedRelu" && "float unary op without a body");
+  Value above =
+      arith::CmpFOp::create(ob, l, arith::CmpFPredicate::OGT, v, fc(alpha));
+  return arith::SelectOp::create(ob, l, above, v, fc(0));
+}
+
+/// The ops of emitFloatUnary; the attribute defaults are ONNX's.
+static const llvm::StringMap<std::pair<float, float>> &getFloatUnaryOps() {
+  static const llvm::StringMap<std::pair<float, float>> ops = {
+      {"Tanh", {0, 0}},
+      {"Erf", {0, 0}},
+      {"Sqrt", {0, 0}},
+      {"Exp", {0, 0}},
+      {"Log", {0, 0}},
+      {"Floor", {0, 0}},
+      {"Ceil", {0, 0}},
+      {"Round", {0, 0}},
+      {"Sin", {0, 0}},
+      {"Cos", {0, 0}},
+      {"Reciprocal", {0, 0}},
+      {"Sigmoid", {0, 0}},
+      {"LeakyRelu", {0.01f, 0}},
+      {"HardSigmoid", {0.2f, 0.5f}},
+      {"HardSwish", {0, 0}},
+      {"Softplus", {0, 0}},
+      {"Softsign", {0, 0}},
+      {"Elu", {1.0f, 0}},
+      {"Selu", {1.67326319217681884765625f, 1.05070102214813232421875f}},
+      {"Celu", {1.0f, 0}},
+      {"ThresholdedRelu", {1.0f, 0}}};
+  return ops;
+}
+
+FailureOr<TensorInfo> Importer::unary(StringRef op, TensorInfo &x, float alpha,
+                                      float beta) {
   Type type = x.elementType;
   bool isFloat = isa<FloatType>(type);
-  bool floatOnly = op != "Neg" && op != "Abs" && op != "Not" &&
-                   op != "Identity" && op != "Relu";
-  if (floatOnly && !isFloat)
-    return (void)unsupported("integer operand"), failure();
+  if (getFloatUnaryOps().count(op)) {
+    if (!isFloat)
+      return (void)unsupported("integer operand"), failure();
+    return emitMap({&x}, type, [&](OpBuilder &ob, Location l, ValueRange args) {
+      return emitFloatUnary(ob, l, op, args[0], alpha, beta);
+    });
+  }
   if (op == "Not" && !type.isInteger(1))
     return (void)unsupported("non-boolean operand"), failure();
   auto body = [&](OpBuilder &ob, Location l, ValueRange args) -> Value {
     Value v = args[0];
-    auto fc = [&](double c) -> Value {
-      return arith::ConstantOp::create(ob, l, FloatAttr::get(type, c));
-    };
-    if (op == "Relu") {
-      if (isFloat)
-        return arith::MaximumFOp::create(ob, l, v, fc(0));
-      Value zero = arith::ConstantOp::create(ob, l, IntegerAttr::get(type, 0));
-      return arith::MaxSIOp::create(ob, l, v, zero);
-    }
+    Value zero =
+        isFloat ? arith::ConstantOp::create(ob, l, FloatAttr::get(type, 0))
+                      .getResult()
+                : arith::ConstantOp::create(ob, l, IntegerAttr::get(type, 0))
+                      .getResult();
+    if (op == "Relu")
+      return isFloat ? arith::MaximumFOp::create(ob, l, v, zero).getResult()
+                     : arith::MaxSIOp::create(ob, l, v, zero).getResult();
     if (op == "Neg")
-      return isFloat
-                 ? arith::NegFOp::create(ob, l, v).getResult()
-                 : arith::SubIOp::create(ob, l,
-                                         arith::ConstantOp::create(
-                                             ob, l, IntegerAttr::get(type, 0)),
-                                         v)
-                       .getResult();
+      return isFloat ? arith::NegFOp::create(ob, l, v).getResult()
+                     : arith::SubIOp::create(ob, l, zero, v).getResult();
     if (op == "Abs")
       return isFloat ? math::AbsFOp::create(ob, l, v).getResult()
                      : math::AbsIOp::create(ob, l, v).getResult();
-    if (op == "Not")
-      return arith::XOrIOp::create(
-          ob, l, v, arith::ConstantOp::create(ob, l, ob.getBoolAttr(true)));
-    if (op == "Tanh")
-      return math::TanhOp::create(ob, l, v);
-    if (op == "Erf")
-      return math::ErfOp::create(ob, l, v);
-    if (op == "Sqrt")
-      return math::SqrtOp::create(ob, l, v);
-    if (op == "Exp")
-      return math::ExpOp::create(ob, l, v);
-    if (op == "Log")
-      return math::LogOp::create(ob, l, v);
-    if (op == "Floor")
-      return math::FloorOp::create(ob, l, v);
-    if (op == "Ceil")
-      return math::CeilOp::create(ob, l, v);
-    if (op == "Sin")
-      return math::SinOp::create(ob, l, v);
-    if (op == "Cos")
-      return math::CosOp::create(ob, l, v);
-    if (op == "Reciprocal")
-      return arith::DivFOp::create(ob, l, fc(1), v);
-    if (op == "Sigmoid") {
-      Value e = math::ExpOp::create(ob, l, arith::NegFOp::create(ob, l, v));
-      return arith::DivFOp::create(ob, l, fc(1),
-                                   arith::AddFOp::create(ob, l, fc(1), e));
-    }
-    if (op == "LeakyRelu") {
-      Value neg =
-          arith::CmpFOp::create(ob, l, arith::CmpFPredicate::OLT, v, fc(0));
-      Value scaled = arith::MulFOp::create(ob, l, v, fc(alpha));
-      return arith::SelectOp::create(ob, l, neg, scaled, v);
-    }
-    llvm_unreachable("unary op without a body");
+    assert(op == "Not" && "unary op without a body");
+    return arith::XOrIOp::create(
+        ob, l, v, arith::ConstantOp::create(ob, l, ob.getBoolAttr(true)));
   };
   return emitMap({&x}, type, body);
 }
@@ -999,6 +1239,35 @@ foldShapeBinary(StringRef op, const SmallVector<SymExpr> &a,
   return result;
 }
 
+/// Binary ops on two shape values fold into their elements (comparisons
+/// into a boolean constant), or nothing if foldShapeBinary cannot.
+std::optional<TensorInfo>
+Importer::foldBinaryShapeValues(StringRef op, TensorInfo &x, TensorInfo &y) {
+  bool isCompare = op == "Equal" || op == "Less" || op == "LessOrEqual" ||
+                   op == "Greater" || op == "GreaterOrEqual";
+  std::optional<SmallVector<SymExpr>> folded =
+      foldShapeBinary(op, *x.elements, *y.elements);
+  if (!folded)
+    return std::nullopt;
+  SymShape shape = x.getRank() >= y.getRank() ? x.shape : y.shape;
+  TensorInfo t;
+  t.elementType = isCompare ? b.getI1Type() : x.elementType;
+  t.shape = shape;
+  if (!shape.empty())
+    t.shape[0] = SymExpr::constant(folded->size());
+  if (isCompare) {
+    // Booleans are not tracked as elements; make them a constant.
+    SmallVector<bool> bits;
+    for (const SymExpr &e : *folded)
+      bits.push_back(!e.isConstant(0));
+    t.constant = DenseElementsAttr::get(getType(t.shape, t.elementType),
+                                        ArrayRef<bool>(bits));
+    return t;
+  }
+  t.elements = std::move(*folded);
+  return t;
+}
+
 FailureOr<TensorInfo> Importer::binary(StringRef op, TensorInfo &x,
                                        TensorInfo &y) {
   if (x.elementType != y.elementType)
@@ -1013,25 +1282,8 @@ FailureOr<TensorInfo> Importer::binary(StringRef op, TensorInfo &x,
   if (op == "Pow" && !isFloat)
     return (void)unsupported("integer Pow"), failure();
   if (x.elements && y.elements)
-    if (auto folded = foldShapeBinary(op, *x.elements, *y.elements)) {
-      SymShape shape = x.getRank() >= y.getRank() ? x.shape : y.shape;
-      TensorInfo t;
-      t.elementType = isCompare ? b.getI1Type() : type;
-      t.shape = shape;
-      if (!shape.empty())
-        t.shape[0] = SymExpr::constant(folded->size());
-      if (isCompare) {
-        // Booleans are not tracked as elements; make them a constant.
-        SmallVector<bool> bits;
-        for (const SymExpr &e : *folded)
-          bits.push_back(!e.isConstant(0));
-        t.constant = DenseElementsAttr::get(getType(t.shape, t.elementType),
-                                            ArrayRef<bool>(bits));
-        return t;
-      }
-      t.elements = std::move(*folded);
-      return t;
-    }
+    if (std::optional<TensorInfo> t = foldBinaryShapeValues(op, x, y))
+      return *t;
   // x^2 (LayerNorm's variance at opset 13) as a product, exact and cheap.
   std::optional<double> exponent;
   if (op == "Pow")
@@ -1094,22 +1346,18 @@ LogicalResult Importer::importUnary(const onnx::NodeProto &n) {
   FailureOr<TensorInfo *> x = requireInput(0);
   if (failed(x))
     return failure();
-  FailureOr<TensorInfo> r = unary(n.op_type(), **x);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+  return setResult(unary(n.op_type(), **x));
 }
 
-LogicalResult Importer::importLeakyRelu(const onnx::NodeProto &) {
+LogicalResult Importer::importActivation(const onnx::NodeProto &n) {
   FailureOr<TensorInfo *> x = requireInput(0);
   if (failed(x))
     return failure();
-  FailureOr<TensorInfo> r = unary("LeakyRelu", **x, getFloat("alpha", 0.01f));
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+  auto [alpha, beta] = getFloatUnaryOps().lookup(n.op_type());
+  // Selu calls its second attribute gamma.
+  return setResult(
+      unary(n.op_type(), **x, getFloat("alpha", alpha),
+            getFloat(n.op_type() == "Selu" ? "gamma" : "beta", beta)));
 }
 
 LogicalResult Importer::importBinary(const onnx::NodeProto &n) {
@@ -1133,11 +1381,7 @@ LogicalResult Importer::importBinary(const onnx::NodeProto &n) {
     exponent = *c;
     *y = &exponent;
   }
-  FailureOr<TensorInfo> r = binary(n.op_type(), **x, **y);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+  return setResult(binary(n.op_type(), **x, **y));
 }
 
 LogicalResult Importer::importVariadic(const onnx::NodeProto &n) {
@@ -1205,15 +1449,11 @@ LogicalResult Importer::importWhere(const onnx::NodeProto &) {
   }
   if (!(*c)->elementType.isInteger(1))
     return nodeError() << "condition must be boolean", failure();
-  FailureOr<TensorInfo> r = emitMap(
+  return setResult(emitMap(
       {*c, *x, *y}, (*x)->elementType,
       [](OpBuilder &ob, Location l, ValueRange args) -> Value {
         return arith::SelectOp::create(ob, l, args[0], args[1], args[2]);
-      });
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+      }));
 }
 
 LogicalResult Importer::importCast(const onnx::NodeProto &) {
@@ -1234,14 +1474,10 @@ LogicalResult Importer::importCast(const onnx::NodeProto &) {
     setOutput(0, t);
     return success();
   }
-  FailureOr<TensorInfo> r =
+  return setResult(
       emitMap({*x}, toType, [&](OpBuilder &ob, Location l, ValueRange args) {
         return convertScalar(ob, l, args[0], toType);
-      });
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+      }));
 }
 
 LogicalResult Importer::importClip(const onnx::NodeProto &) {
@@ -1265,7 +1501,7 @@ LogicalResult Importer::importClip(const onnx::NodeProto &) {
       (i == 1 ? lo : hi) = v;
     }
   }
-  FailureOr<TensorInfo> r =
+  return setResult(
       emitMap({*x}, type, [&](OpBuilder &ob, Location l, ValueRange args) {
         Value v = args[0];
         if (lo)
@@ -1277,11 +1513,7 @@ LogicalResult Importer::importClip(const onnx::NodeProto &) {
               ob, l, v,
               arith::ConstantOp::create(ob, l, FloatAttr::get(type, *hi)));
         return v;
-      });
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+      }));
 }
 
 //===----------------------------------------------------------------------===//
@@ -1399,11 +1631,7 @@ LogicalResult Importer::importReshape(const onnx::NodeProto &) {
     if (product.getConstant() && total.getConstant() && product != total)
       return nodeError() << "reshape changes the number of elements", failure();
   }
-  FailureOr<TensorInfo> r = reshape(**x, target);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+  return setResult(reshape(**x, target));
 }
 
 LogicalResult Importer::importFlatten(const onnx::NodeProto &) {
@@ -1419,11 +1647,7 @@ LogicalResult Importer::importFlatten(const onnx::NodeProto &) {
   SymExpr outer = SymExpr::constant(1), inner = SymExpr::constant(1);
   for (int64_t d = 0; d < rank; ++d)
     (d < axis ? outer : inner) = (d < axis ? outer : inner) * (*x)->shape[d];
-  FailureOr<TensorInfo> r = reshape(**x, {outer, inner});
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+  return setResult(reshape(**x, {outer, inner}));
 }
 
 LogicalResult Importer::importUnsqueeze(const onnx::NodeProto &) {
@@ -1451,11 +1675,7 @@ LogicalResult Importer::importUnsqueeze(const onnx::NodeProto &) {
   unsigned k = 0;
   for (int64_t d = 0; d < outRank; ++d)
     target.push_back(isNew.test(d) ? SymExpr::constant(1) : (*x)->shape[k++]);
-  FailureOr<TensorInfo> r = reshape(**x, target);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+  return setResult(reshape(**x, target));
 }
 
 LogicalResult Importer::importSqueeze(const onnx::NodeProto &) {
@@ -1495,11 +1715,7 @@ LogicalResult Importer::importSqueeze(const onnx::NodeProto &) {
   for (int64_t d = 0; d < rank; ++d)
     if (!drop.test(d))
       target.push_back((*x)->shape[d]);
-  FailureOr<TensorInfo> r = reshape(**x, target);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+  return setResult(reshape(**x, target));
 }
 
 LogicalResult Importer::importTranspose(const onnx::NodeProto &) {
@@ -1571,13 +1787,12 @@ LogicalResult Importer::importConcat(const onnx::NodeProto &) {
   return success();
 }
 
-LogicalResult Importer::importSlice(const onnx::NodeProto &) {
-  FailureOr<TensorInfo *> x = requireInput(0);
-  if (failed(x))
-    return failure();
-  int64_t rank = (*x)->getRank();
-  SmallVector<SymExpr> starts, ends;
-  SmallVector<int64_t> axes, steps;
+/// Slice's starts, ends, axes and steps, from the attributes (opset < 10)
+/// or the inputs; axes and steps get their defaults.
+LogicalResult Importer::getSliceOperands(SmallVector<SymExpr> &starts,
+                                         SmallVector<SymExpr> &ends,
+                                         SmallVector<int64_t> &axes,
+                                         SmallVector<int64_t> &steps) {
   if (opset < 10) {
     auto s = getInts("starts"), e = getInts("ends");
     if (!s || !e)
@@ -1586,8 +1801,7 @@ LogicalResult Importer::importSlice(const onnx::NodeProto &) {
       starts.push_back(SymExpr::constant(v));
     for (int64_t v : *e)
       ends.push_back(SymExpr::constant(v));
-    if (auto a = getInts("axes"))
-      axes = *a;
+    axes = getInts("axes").value_or(SmallVector<int64_t>{});
   } else {
     FailureOr<SmallVector<SymExpr>> s = getElements(1, "starts"),
                                     e = getElements(2, "ends");
@@ -1595,17 +1809,14 @@ LogicalResult Importer::importSlice(const onnx::NodeProto &) {
       return failure();
     starts = *s;
     ends = *e;
-    if (hasInput(3)) {
-      FailureOr<SmallVector<int64_t>> a = getConstInts(3, "axes");
-      if (failed(a))
+    for (auto [i, out] : {std::pair{3u, &axes}, std::pair{4u, &steps}}) {
+      if (!hasInput(i))
+        continue;
+      FailureOr<SmallVector<int64_t>> v =
+          getConstInts(i, i == 3 ? "axes" : "steps");
+      if (failed(v))
         return failure();
-      axes = *a;
-    }
-    if (hasInput(4)) {
-      FailureOr<SmallVector<int64_t>> st = getConstInts(4, "steps");
-      if (failed(st))
-        return failure();
-      steps = *st;
+      *out = *v;
     }
   }
   if (axes.empty())
@@ -1616,68 +1827,100 @@ LogicalResult Importer::importSlice(const onnx::NodeProto &) {
       steps.size() != starts.size())
     return nodeError() << "starts, ends, axes and steps differ in length",
            failure();
+  if (llvm::is_contained(steps, 0))
+    return nodeError() << "a step of 0", failure();
+  return success();
+}
+
+/// A Slice bound clamped as ONNX clamps it: into [0, dim] for a positive
+/// step and into [-1, dim - 1] for a negative one. Exact for constant sizes;
+/// for symbolic sizes, constants count from the end when negative and mean
+/// "to the end" when huge, and other bounds are taken as given (the
+/// exporters' bounds are never past the end).
+static SymExpr resolveSliceBound(const SymExpr &v, const SymExpr &dim,
+                                 bool forward) {
+  constexpr int64_t kBig = std::numeric_limits<int64_t>::max() / 2;
+  std::optional<int64_t> c = v.getConstant(), d = dim.getConstant();
+  int64_t lo = forward ? 0 : -1;
+  if (c && d) {
+    int64_t r = *c < 0 ? *c + *d : *c;
+    return SymExpr::constant(std::clamp<int64_t>(r, lo, *d + lo));
+  }
+  if (c && *c >= kBig)
+    return dim + SymExpr::constant(lo);
+  if (c && *c <= -kBig)
+    return SymExpr::constant(lo);
+  if (c && *c < 0)
+    return dim + v;
+  return v;
+}
+
+LogicalResult Importer::importSlice(const onnx::NodeProto &) {
+  FailureOr<TensorInfo *> x = requireInput(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = (*x)->getRank();
+  SmallVector<SymExpr> starts, ends;
+  SmallVector<int64_t> axes, steps;
+  if (failed(getSliceOperands(starts, ends, axes, steps)))
+    return failure();
   SmallVector<SymExpr> offsets(rank, SymExpr::constant(0));
   SymShape sizes = (*x)->shape;
   SmallVector<int64_t> strides(rank, 1);
-  constexpr int64_t kBig = std::numeric_limits<int64_t>::max() / 2;
   for (size_t k = 0; k < axes.size(); ++k) {
     FailureOr<int64_t> axis = normalizeAxis(axes[k], rank);
     if (failed(axis))
       return failure();
     const SymExpr &dim = (*x)->shape[*axis];
-    if (steps[k] <= 0)
-      return unsupported("Slice with a step that is not positive");
-    // ONNX clamps starts and ends into [0, dim]: exactly for constant
-    // sizes; for symbolic sizes, constants count from the end when negative
-    // and "to the end" when huge.
-    auto resolve = [&](const SymExpr &v) -> std::optional<SymExpr> {
-      std::optional<int64_t> c = v.getConstant();
-      std::optional<int64_t> d = dim.getConstant();
-      if (c && d) {
-        int64_t r = *c < 0 ? *c + *d : *c;
-        return SymExpr::constant(std::clamp<int64_t>(r, 0, *d));
-      }
-      if (c && *c >= kBig)
-        return dim;
-      if (c && *c < 0)
-        return dim + v;
-      if (c && *c == 0)
-        return v;
-      // A symbolic bound, or a positive constant against a symbolic size:
-      // taken as given, the exporters' bounds are never past the end.
-      return v;
-    };
-    std::optional<SymExpr> start = resolve(starts[k]), end = resolve(ends[k]);
-    SymExpr length = *end - *start;
-    if (steps[k] != 1) {
-      std::optional<int64_t> cl = length.getConstant();
-      if (!cl)
-        return unsupported("strided Slice of a symbolic size");
-      length = SymExpr::constant(
-          std::max<int64_t>(0, (*cl + steps[k] - 1) / steps[k]));
-    } else if (auto cl = length.getConstant(); cl && *cl < 0) {
-      length = SymExpr::constant(0);
-    }
-    offsets[*axis] = *start;
+    bool forward = steps[k] > 0;
+    SymExpr start = resolveSliceBound(starts[k], dim, forward);
+    SymExpr end = resolveSliceBound(ends[k], dim, forward);
+    SymExpr length = forward ? end - start : start - end;
+    int64_t step = std::abs(steps[k]);
+    if (auto cl = length.getConstant())
+      length = SymExpr::constant(std::max<int64_t>(0, (*cl + step - 1) / step));
+    else if (step != 1)
+      return unsupported("strided Slice of a symbolic size");
+    offsets[*axis] = start;
     sizes[*axis] = length;
     strides[*axis] = steps[k];
   }
-  if ((*x)->elements && rank == 1) {
+  return setResult(emitSlice(**x, offsets, sizes, strides));
+}
+
+/// A slice with any nonzero strides: shape values pick their elements, a
+/// negative stride reads backwards element by element, and the rest is a
+/// tensor.extract_slice.
+FailureOr<TensorInfo> Importer::emitSlice(TensorInfo &x,
+                                          ArrayRef<SymExpr> offsets,
+                                          ArrayRef<SymExpr> sizes,
+                                          ArrayRef<int64_t> strides) {
+  if (x.elements && x.getRank() == 1) {
     std::optional<int64_t> o = offsets[0].getConstant(),
                            n = sizes[0].getConstant();
     if (o && n) {
       SmallVector<SymExpr> elements;
       for (int64_t k = 0; k < *n; ++k)
-        elements.push_back((*(*x)->elements)[*o + k * strides[0]]);
-      setOutput(0, makeShapeValue(elements, false, (*x)->elementType));
-      return success();
+        elements.push_back((*x.elements)[*o + k * strides[0]]);
+      return makeShapeValue(elements, false, x.elementType);
     }
   }
-  FailureOr<TensorInfo> r = extractSlice(**x, offsets, sizes, strides);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+  if (llvm::all_of(strides, [](int64_t s) { return s > 0; }) ||
+      llvm::any_of(sizes, [](const SymExpr &e) { return e.isConstant(0); }))
+    return extractSlice(x, offsets, sizes, strides);
+  SmallVector<Value> starts = llvm::map_to_vector(
+      offsets, [&](const SymExpr &e) { return materialize(e); });
+  return emitGatherFrom(
+      x, SymShape(sizes.begin(), sizes.end()),
+      [&](OpBuilder &ob, Location l, ValueRange position) {
+        SmallVector<Value> coords;
+        for (auto [d, p] : llvm::enumerate(position)) {
+          Value step = arith::ConstantIndexOp::create(ob, l, strides[d]);
+          coords.push_back(arith::AddIOp::create(
+              ob, l, starts[d], arith::MulIOp::create(ob, l, p, step)));
+        }
+        return coords;
+      });
 }
 
 LogicalResult Importer::importSplit(const onnx::NodeProto &) {
@@ -1798,13 +2041,9 @@ LogicalResult Importer::importExpand(const onnx::NodeProto &) {
   FailureOr<SymShape> shape = broadcast({(*x)->shape, t});
   if (failed(shape))
     return failure();
-  FailureOr<TensorInfo> r = emitMap(
+  return setResult(emitMap(
       {*x}, (*x)->elementType,
-      [](OpBuilder &, Location, ValueRange args) { return args[0]; }, &*shape);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; }, &*shape));
 }
 
 LogicalResult Importer::importConstantOfShape(const onnx::NodeProto &) {
@@ -1928,7 +2167,7 @@ LogicalResult Importer::importTrilu(const onnx::NodeProto &) {
   bool upper = getInt("upper", 1);
   Type type = (*x)->elementType;
   // A mask from positions (linalg.index), so padding the matrix keeps it.
-  FailureOr<TensorInfo> r =
+  return setResult(
       emitMap({*x}, type, [&](OpBuilder &ob, Location l, ValueRange args) {
         Value i = linalg::IndexOp::create(ob, l, rank - 2);
         Value j = linalg::IndexOp::create(ob, l, rank - 1);
@@ -1945,16 +2184,701 @@ LogicalResult Importer::importTrilu(const onnx::NodeProto &) {
                 : arith::ConstantOp::create(ob, l, IntegerAttr::get(type, 0))
                       .getResult();
         return arith::SelectOp::create(ob, l, keep, args[0], zero).getResult();
-      });
-  if (failed(r))
+      }));
+}
+
+//===----------------------------------------------------------------------===//
+// Index arithmetic ops: ArgMax, Tile, Pad, Einsum, Resize
+//===----------------------------------------------------------------------===//
+
+/// An index clamped into [0, size - 1].
+static Value clampIndex(OpBuilder &ob, Location l, Value i, Value size) {
+  Value zero = arith::ConstantIndexOp::create(ob, l, 0);
+  Value last = arith::SubIOp::create(ob, l, size,
+                                     arith::ConstantIndexOp::create(ob, l, 1));
+  return arith::MinSIOp::create(ob, l, arith::MaxSIOp::create(ob, l, i, zero),
+                                last);
+}
+
+LogicalResult Importer::importArgReduce(const onnx::NodeProto &n) {
+  FailureOr<TensorInfo *> px = requireInput(0);
+  if (failed(px))
     return failure();
-  setOutput(0, *r);
+  TensorInfo &x = **px;
+  int64_t rank = x.getRank();
+  FailureOr<int64_t> axis = normalizeAxis(getInt("axis", 0), rank);
+  if (failed(axis))
+    return failure();
+  Type type = x.elementType;
+  if (type.isInteger(1))
+    return unsupported("boolean operand");
+  bool isMax = n.op_type() == "ArgMax", last = getInt("select_last_index", 0);
+  SymShape outShape, keptShape = x.shape;
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != *axis) {
+      outShape.push_back(x.shape[d]);
+      outExprs.push_back(b.getAffineDimExpr(d));
+    }
+  keptShape[*axis] = SymExpr::constant(1);
+  // The running best value starts at the identity of the comparison, the
+  // index at 0.
+  Value worst = reduceInit(type, isMax ? ReduceKind::Max : ReduceKind::Min);
+  Value bestInit = emitFill(outShape, type, worst);
+  Value indexInit =
+      emitFill(outShape, b.getI64Type(), scalarConst(b.getI64Type(), 0));
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank),
+                                 AffineMap::get(rank, 0, outExprs, ctx),
+                                 AffineMap::get(rank, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators[*axis] = utils::IteratorType::reduction;
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{bestInit.getType(), indexInit.getType()},
+      ValueRange{get(x)}, ValueRange{bestInit, indexInit}, maps, iterators,
+      [&](OpBuilder &ob, Location l, ValueRange args) {
+        using FP = arith::CmpFPredicate;
+        using IP = arith::CmpIPredicate;
+        Value better =
+            isa<FloatType>(type)
+                ? arith::CmpFOp::create(ob, l,
+                                        isMax ? (last ? FP::OGE : FP::OGT)
+                                              : (last ? FP::OLE : FP::OLT),
+                                        args[0], args[1])
+                      .getResult()
+                : arith::CmpIOp::create(ob, l,
+                                        isMax ? (last ? IP::sge : IP::sgt)
+                                              : (last ? IP::sle : IP::slt),
+                                        args[0], args[1])
+                      .getResult();
+        Value i = arith::IndexCastOp::create(
+            ob, l, ob.getI64Type(), linalg::IndexOp::create(ob, l, *axis));
+        linalg::YieldOp::create(
+            ob, l,
+            ValueRange{arith::SelectOp::create(ob, l, better, args[0], args[1]),
+                       arith::SelectOp::create(ob, l, better, i, args[2])});
+      });
+  TensorInfo result = makeInfo(generic.getResult(1), outShape);
+  if (getInt("keepdims", 1)) {
+    FailureOr<TensorInfo> r = reshape(result, keptShape);
+    if (failed(r))
+      return failure();
+    result = *r;
+  }
+  setOutput(0, result);
   return success();
+}
+
+/// A tensor of `shape` whose element at each position is read from `x` at
+/// the coordinates `source` computes from the position (linalg.index values).
+TensorInfo Importer::emitGatherFrom(
+    TensorInfo &x, const SymShape &shape,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>
+        source) {
+  Value data = get(x);
+  Value init = emitEmpty(shape, x.elementType);
+  unsigned rank = shape.size();
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), ValueRange{}, ValueRange{init},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iterators,
+      [&](OpBuilder &ob, Location l, ValueRange) {
+        SmallVector<Value> position;
+        for (unsigned d = 0; d < rank; ++d)
+          position.push_back(linalg::IndexOp::create(ob, l, d));
+        Value v =
+            tensor::ExtractOp::create(ob, l, data, source(ob, l, position));
+        linalg::YieldOp::create(ob, l, v);
+      });
+  return makeInfo(generic.getResult(0), shape);
+}
+
+LogicalResult Importer::importTile(const onnx::NodeProto &) {
+  FailureOr<TensorInfo *> px = requireInput(0);
+  if (failed(px))
+    return failure();
+  TensorInfo &x = **px;
+  FailureOr<SmallVector<int64_t>> repeats = getConstInts(1, "repeats");
+  if (failed(repeats))
+    return failure();
+  int64_t rank = x.getRank();
+  if (static_cast<int64_t>(repeats->size()) != rank)
+    return nodeError() << "repeats has " << repeats->size()
+                       << " elements for an input of rank " << rank,
+           failure();
+  if (llvm::any_of(*repeats, [](int64_t r) { return r < 0; }))
+    return nodeError() << "repeats must not be negative", failure();
+  SymShape shape;
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d) {
+    shape.push_back(x.shape[d] * SymExpr::constant((*repeats)[d]));
+    sizes.push_back(materialize(x.shape[d]));
+  }
+  // Each output position reads the input at its position modulo the size.
+  TensorInfo r = emitGatherFrom(
+      x, shape, [&](OpBuilder &ob, Location l, ValueRange position) {
+        SmallVector<Value> coords(position);
+        for (int64_t d = 0; d < rank; ++d)
+          if ((*repeats)[d] != 1)
+            coords[d] = arith::RemUIOp::create(ob, l, position[d], sizes[d]);
+        return coords;
+      });
+  setOutput(0, r);
+  return success();
+}
+
+/// Pad's pads ([begins..., ends...] over all dimensions), from the
+/// attribute (opset < 11) or the input, with the axes input of opset 18.
+FailureOr<SmallVector<int64_t>> Importer::getPadAmounts(int64_t rank) {
+  SmallVector<int64_t> given;
+  if (opset < 11) {
+    given = getInts("pads").value_or(SmallVector<int64_t>{});
+  } else {
+    FailureOr<SmallVector<int64_t>> p = getConstInts(1, "pads");
+    if (failed(p))
+      return failure();
+    given = *p;
+  }
+  SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  if (hasInput(3)) {
+    FailureOr<SmallVector<int64_t>> a = getConstInts(3, "axes");
+    if (failed(a))
+      return failure();
+    axes.clear();
+    for (int64_t axis : *a) {
+      FailureOr<int64_t> na = normalizeAxis(axis, rank);
+      if (failed(na))
+        return failure();
+      axes.push_back(*na);
+    }
+  }
+  if (given.size() != 2 * axes.size())
+    return nodeError() << "pads has " << given.size() << " elements for "
+                       << axes.size() << " axes",
+           failure();
+  SmallVector<int64_t> pads(2 * rank, 0);
+  for (auto [k, axis] : llvm::enumerate(axes)) {
+    pads[axis] = given[k];
+    pads[rank + axis] = given[axes.size() + k];
+  }
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return (void)unsupported("negative pads"), failure();
+  return pads;
+}
+
+LogicalResult Importer::importPad(const onnx::NodeProto &) {
+  FailureOr<TensorInfo *> px = requireInput(0);
+  if (failed(px))
+    return failure();
+  TensorInfo &x = **px;
+  int64_t rank = x.getRank();
+  std::string mode = getString("mode", "constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return unsupported("Pad mode '" + mode + "'");
+  FailureOr<SmallVector<int64_t>> pads = getPadAmounts(rank);
+  if (failed(pads))
+    return failure();
+  SymShape shape = x.shape;
+  for (int64_t d = 0; d < rank; ++d)
+    shape[d] = shape[d] + SymExpr::constant((*pads)[d] + (*pads)[rank + d]);
+  if (mode == "constant") {
+    double value = getFloat("value", 0);
+    if (opset >= 11 && hasInput(2)) {
+      std::optional<double> v = getConstScalar(*input(2));
+      if (!v)
+        return unsupported("a constant_value that is not a constant");
+      value = *v;
+    }
+    SmallVector<OpFoldResult> low, high;
+    for (int64_t d = 0; d < rank; ++d) {
+      low.push_back(b.getIndexAttr((*pads)[d]));
+      high.push_back(b.getIndexAttr((*pads)[rank + d]));
+    }
+    Value r =
+        tensor::PadOp::create(b, loc, getType(shape, x.elementType), get(x),
+                              low, high, scalarConst(x.elementType, value));
+    setOutput(0, makeInfo(r, shape));
+    return success();
+  }
+  // Edge and reflect read the input at a position folded back into range.
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(materialize(x.shape[d]));
+  bool reflect = mode == "reflect";
+  TensorInfo r = emitGatherFrom(
+      x, shape, [&](OpBuilder &ob, Location l, ValueRange position) {
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < rank; ++d) {
+          if ((*pads)[d] == 0 && (*pads)[rank + d] == 0) {
+            coords.push_back(position[d]);
+            continue;
+          }
+          Value i = arith::SubIOp::create(
+              ob, l, position[d],
+              arith::ConstantIndexOp::create(ob, l, (*pads)[d]));
+          if (reflect) {
+            // -i before the start, 2 (size - 1) - i past the end.
+            Value last = arith::SubIOp::create(
+                ob, l, sizes[d], arith::ConstantIndexOp::create(ob, l, 1));
+            Value zero = arith::ConstantIndexOp::create(ob, l, 0);
+            i = arith::SelectOp::create(
+                ob, l,
+                arith::CmpIOp::create(ob, l, arith::CmpIPredicate::slt, i,
+                                      zero),
+                arith::SubIOp::create(ob, l, zero, i), i);
+            Value mirrored = arith::SubIOp::create(
+                ob, l, arith::AddIOp::create(ob, l, last, last), i);
+            i = arith::SelectOp::create(
+                ob, l,
+                arith::CmpIOp::create(ob, l, arith::CmpIPredicate::sgt, i,
+                                      last),
+                mirrored, i);
+          }
+          coords.push_back(clampIndex(ob, l, i, sizes[d]));
+        }
+        return coords;
+      });
+  setOutput(0, r);
+  return success();
+}
+
+/// The number of dimensions the ellipsis of `term` stands for in an operand
+/// of `rank`, or -1 if the term does not fit the rank.
+static int64_t einsumEllipsisRank(StringRef term, int64_t rank) {
+  bool dots = term.contains("...");
+  int64_t letters = term.size() - (dots ? 3 : 0);
+  if (dots ? letters > rank : letters != rank)
+    return -1;
+  return rank - letters;
+}
+
+/// Parses one term whose ellipsis stands for `ell` dimensions, of the
+/// `ellipsisRank` the widest operand has.
+static std::optional<EinsumTerm> parseEinsumTerm(StringRef term, int64_t ell,
+                                                 int64_t ellipsisRank) {
+  EinsumTerm labels;
+  for (size_t i = 0; i < term.size(); ++i) {
+    if (term.substr(i).starts_with("...")) {
+      for (int64_t k = 0; k < ell; ++k)
+        labels.push_back(kEllipsisLabel + (ellipsisRank - ell) + k);
+      i += 2;
+      continue;
+    }
+    char c = term[i];
+    if (!llvm::isAlpha(c))
+      return std::nullopt;
+    labels.push_back(llvm::isLower(c) ? c - 'a' : 26 + c - 'A');
+  }
+  return labels;
+}
+
+LogicalResult Importer::importEinsum(const onnx::NodeProto &) {
+  std::string equation;
+  for (char c : getString("equation", ""))
+    if (c != ' ')
+      equation.push_back(c);
+  auto [lhs, rhs] = StringRef(equation).split("->");
+  bool explicitOutput = StringRef(equation).contains("->");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != numInputs())
+    return nodeError() << "the equation has " << terms.size()
+                       << " operands, the node " << numInputs(),
+           failure();
+  SmallVector<TensorInfo *> ins;
+  SmallVector<int64_t> ells;
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    FailureOr<TensorInfo *> t = requireInput(i);
+    if (failed(t))
+      return failure();
+    int64_t ell = einsumEllipsisRank(term, (*t)->getRank());
+    if (ell < 0)
+      return nodeError() << "'" << term << "' does not fit an operand of rank "
+                         << (*t)->getRank(),
+             failure();
+    ins.push_back(*t);
+    ells.push_back(ell);
+  }
+  int64_t ellipsisRank = ells.empty() ? 0 : *llvm::max_element(ells);
+  SmallVector<EinsumTerm> labels;
+  for (auto [term, ell] : llvm::zip(terms, ells)) {
+    auto parsed = parseEinsumTerm(term, ell, ellipsisRank);
+    if (!parsed)
+      return nodeError() << "cannot parse '" << term << "'", failure();
+    labels.push_back(*parsed);
+  }
+  // Implicit output: the ellipsis, then the letters used once, sorted.
+  EinsumTerm out;
+  if (explicitOutput) {
+    auto parsed = parseEinsumTerm(rhs, ellipsisRank, ellipsisRank);
+    if (!parsed)
+      return nodeError() << "cannot parse the output '" << rhs << "'",
+             failure();
+    out = *parsed;
+  } else {
+    std::map<unsigned, int> uses;
+    for (const EinsumTerm &t : labels)
+      for (unsigned l : t)
+        ++uses[l];
+    for (auto [l, count] : uses)
+      if (l >= kEllipsisLabel || count == 1)
+        out.push_back(l);
+    // Ellipsis labels sort after the letters: move them to the front.
+    std::rotate(
+        out.begin(),
+        llvm::find_if(out, [](unsigned l) { return l >= kEllipsisLabel; }),
+        out.end());
+  }
+  return emitEinsum(ins, labels, out);
+}
+
+/// One linalg.generic: the output's labels are parallel loops, the others
+/// reductions; the body multiplies the operands and accumulates.
+LogicalResult Importer::emitEinsum(ArrayRef<TensorInfo *> ins,
+                                   ArrayRef<EinsumTerm> labels,
+                                   const EinsumTerm &out) {
+  Type type = ins[0]->elementType;
+  if (llvm::any_of(ins, [&](TensorInfo *t) { return t->elementType != type; }))
+    return nodeError() << "operand element types differ", failure();
+  if (type.isInteger(1))
+    return unsupported("boolean operands");
+  SmallVector<unsigned> loops(out);
+  std::map<unsigned, SymExpr> sizes;
+  for (auto [t, term] : llvm::zip(ins, labels))
+    for (auto [d, l] : llvm::enumerate(term)) {
+      if (!llvm::is_contained(loops, l))
+        loops.push_back(l);
+      // A size of 1 broadcasts against the other operands'.
+      auto it = sizes.find(l);
+      if (it == sizes.end() || it->second.isConstant(1))
+        sizes[l] = t->shape[d];
+    }
+  auto loopOf = [&](unsigned l) {
+    return b.getAffineDimExpr(llvm::find(loops, l) - loops.begin());
+  };
+  SmallVector<AffineMap> maps;
+  for (auto [t, term] : llvm::zip(ins, labels)) {
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, l] : llvm::enumerate(term))
+      exprs.push_back(t->shape[d].isConstant(1) && !sizes[l].isConstant(1)
+                          ? b.getAffineConstantExpr(0)
+                          : loopOf(l));
+    maps.push_back(AffineMap::get(loops.size(), 0, exprs, ctx));
+  }
+  SymShape outShape;
+  SmallVector<AffineExpr> outExprs;
+  for (unsigned l : out) {
+    if (!sizes.count(l))
+      return nodeError() << "an output label is not in any operand", failure();
+    outShape.push_back(sizes[l]);
+    outExprs.push_back(loopOf(l));
+  }
+  maps.push_back(AffineMap::get(loops.size(), 0, outExprs, ctx));
+  SmallVector<utils::IteratorType> iterators(loops.size(),
+                                             utils::IteratorType::reduction);
+  std::fill_n(iterators.begin(), out.size(), utils::IteratorType::parallel);
+  bool isFloat = isa<FloatType>(type);
+  Value init = emitFill(outShape, type, scalarConst(type, 0));
+  SmallVector<Value> operands =
+      llvm::map_to_vector(ins, [&](TensorInfo *t) { return get(*t); });
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), operands, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &ob, Location l, ValueRange args) {
+        Value p = args[0];
+        for (Value v : args.drop_front().drop_back())
+          p = isFloat ? arith::MulFOp::create(ob, l, p, v).getResult()
+                      : arith::MulIOp::create(ob, l, p, v).getResult();
+        Value s =
+            isFloat ? arith::AddFOp::create(ob, l, args.back(), p).getResult()
+                    : arith::AddIOp::create(ob, l, args.back(), p).getResult();
+        linalg::YieldOp::create(ob, l, s);
+      });
+  setOutput(0, makeInfo(generic.getResult(0), outShape));
+  return success();
+}
+
+/// The input coordinate (f64) of output coordinate `x` (index).
+static Value resizeSource(OpBuilder &ob, Location l, StringRef mode, Value x,
+                          const ResizeAxis &a) {
+  Type f64 = ob.getF64Type();
+  auto fc = [&](double c) -> Value {
+    return arith::ConstantOp::create(ob, l, ob.getF64FloatAttr(c));
+  };
+  Value xf = arith::UIToFPOp::create(
+      ob, l, f64, arith::IndexCastUIOp::create(ob, l, ob.getI64Type(), x));
+  if (mode == "asymmetric")
+    return arith::DivFOp::create(ob, l, xf, a.scale);
+  Value half = fc(0.5);
+  Value shifted = arith::DivFOp::create(
+      ob, l, arith::AddFOp::create(ob, l, xf, half), a.scale);
+  if (mode == "tf_half_pixel_for_nn")
+    return shifted;
+  if (mode == "half_pixel")
+    return arith::SubFOp::create(ob, l, shifted, half);
+  Value outIsOne =
+      arith::CmpFOp::create(ob, l, arith::CmpFPredicate::OEQ, a.outSize, fc(1));
+  if (mode == "pytorch_half_pixel")
+    return arith::SelectOp::create(ob, l, outIsOne, fc(-0.5),
+                                   arith::SubFOp::create(ob, l, shifted, half));
+  // align_corners: x (in - 1) / (out - 1).
+  Value ratio = arith::DivFOp::create(
+      ob, l, arith::SubFOp::create(ob, l, a.inSize, fc(1)),
+      arith::SubFOp::create(ob, l, a.outSize, fc(1)));
+  return arith::SelectOp::create(ob, l, outIsOne, fc(0),
+                                 arith::MulFOp::create(ob, l, xf, ratio));
+}
+
+/// The input index nearest to coordinate `c` under `nearestMode`, clamped.
+static Value resizeNearest(OpBuilder &ob, Location l, StringRef nearestMode,
+                           Value c, Value size) {
+  auto fc = [&](double v) -> Value {
+    return arith::ConstantOp::create(ob, l, ob.getF64FloatAttr(v));
+  };
+  Value r;
+  if (nearestMode == "floor")
+    r = math::FloorOp::create(ob, l, c);
+  else if (nearestMode == "ceil")
+    r = math::CeilOp::create(ob, l, c);
+  else if (nearestMode == "round_prefer_ceil")
+    r = math::FloorOp::create(ob, l, arith::AddFOp::create(ob, l, c, fc(0.5)));
+  else
+    r = math::CeilOp::create(ob, l, arith::SubFOp::create(ob, l, c, fc(0.5)));
+  Value i = arith::IndexCastOp::create(
+      ob, l, ob.getIndexType(),
+      arith::FPToSIOp::create(ob, l, ob.getI64Type(), r));
+  return clampIndex(ob, l, i, size);
+}
+
+LogicalResult Importer::importResize(const onnx::NodeProto &) {
+  FailureOr<TensorInfo *> px = requireInput(0);
+  if (failed(px))
+    return failure();
+  TensorInfo &x = **px;
+  std::string mode = getString("mode", "nearest");
+  std::string transform =
+      getString("coordinate_transformation_mode", "half_pixel");
+  std::string nearestMode = getString("nearest_mode", "round_prefer_floor");
+  if (opset < 11)
+    return unsupported("Resize before opset 11");
+  if (mode != "nearest" && mode != "linear")
+    return unsupported("Resize mode '" + mode + "'");
+  if (transform == "tf_crop_and_resize")
+    return unsupported("coordinate_transformation_mode 'tf_crop_and_resize'");
+  if (getInt("antialias", 0) || attr("axes") ||
+      getString("keep_aspect_ratio_policy", "stretch") != "stretch")
+    return unsupported("Resize with antialias, axes or an aspect ratio policy");
+  if (mode == "linear" && !isa<FloatType>(x.elementType))
+    return unsupported("linear Resize of integers");
+  SymShape shape;
+  FailureOr<SmallVector<ResizeAxis>> axes = getResizeAxes(x, shape);
+  if (failed(axes))
+    return failure();
+  SmallVector<Value> sizes;
+  for (const SymExpr &e : x.shape)
+    sizes.push_back(materialize(e));
+  TensorInfo r;
+  if (mode == "nearest") {
+    r = emitGatherFrom(
+        x, shape, [&](OpBuilder &ob, Location l, ValueRange position) {
+          SmallVector<Value> coords(position);
+          for (const ResizeAxis &a : *axes)
+            coords[a.dim] = resizeNearest(
+                ob, l, nearestMode,
+                resizeSource(ob, l, transform, position[a.dim], a),
+                sizes[a.dim]);
+          return coords;
+        });
+  } else {
+    r = emitLinearResize(x, shape, *axes, transform, sizes);
+  }
+  setOutput(0, r);
+  return success();
+}
+
+/// The resized dimensions, from the scales or the sizes input; sets
+/// `resizeShape` to the output shape.
+FailureOr<SmallVector<ResizeAxis>>
+Importer::getResizeAxes(TensorInfo &x, SymShape &resizeShape) {
+  int64_t rank = x.getRank();
+  TensorInfo *scalesInfo = input(2);
+  bool hasScales = scalesInfo && scalesInfo->getRank() == 1 &&
+                   !scalesInfo->shape[0].isConstant(0);
+  SmallVector<double> scales;
+  SmallVector<SymExpr> sizes;
+  if (hasScales) {
+    if (!scalesInfo->constant)
+      return (void)dataDependent("the output shape of a Resize with computed "
+                                 "scales"),
+             failure();
+    for (const APFloat &v : scalesInfo->constant.getValues<APFloat>())
+      scales.push_back(v.convertToDouble());
+  } else {
+    FailureOr<SmallVector<SymExpr>> s = getElements(3, "sizes");
+    if (failed(s))
+      return failure();
+    sizes = *s;
+  }
+  if ((hasScales ? scales.size() : sizes.size()) != static_cast<size_t>(rank))
+    return nodeError() << "scales or sizes must have one entry per dimension",
+           failure();
+  resizeShape = x.shape;
+  SmallVector<ResizeAxis> axes;
+  Type f64 = b.getF64Type();
+  auto toF64 = [&](const SymExpr &e) -> Value {
+    return arith::UIToFPOp::create(
+        b, loc, f64,
+        arith::IndexCastUIOp::create(b, loc, b.getI64Type(), materialize(e)));
+  };
+  for (int64_t d = 0; d < rank; ++d) {
+    const SymExpr &in = x.shape[d];
+    SymExpr out = in;
+    if (hasScales) {
+      double s = scales[d];
+      if (s == 1.0)
+        continue;
+      if (auto c = in.getConstant())
+        out = SymExpr::constant(static_cast<int64_t>(std::floor(*c * s)));
+      else if (s == std::floor(s) && s > 0)
+        out = in * SymExpr::constant(static_cast<int64_t>(s));
+      else
+        return (void)unsupported("a fractional scale of a symbolic size"),
+               failure();
+    } else {
+      out = sizes[d];
+      if (out == in)
+        continue;
+    }
+    ResizeAxis a;
+    a.dim = d;
+    a.inSize = toF64(in);
+    a.outSize = toF64(out);
+    // With sizes the scale is their ratio; with scales the coordinate
+    // transform uses the given scale and an unfloored output length.
+    if (hasScales) {
+      a.scale = arith::ConstantOp::create(b, loc, b.getF64FloatAttr(scales[d]));
+      a.outSize = arith::MulFOp::create(b, loc, a.inSize, a.scale);
+    } else {
+      a.scale = arith::DivFOp::create(b, loc, a.outSize, a.inSize);
+    }
+    resizeShape[d] = out;
+    axes.push_back(a);
+  }
+  return axes;
+}
+
+/// Linear (bilinear, trilinear) Resize: the 2^k corners around the source
+/// coordinate of the k resized dimensions, weighted, with clamped indices.
+TensorInfo Importer::emitLinearResize(TensorInfo &x, const SymShape &shape,
+                                      ArrayRef<ResizeAxis> axes,
+                                      StringRef transform,
+                                      ArrayRef<Value> sizes) {
+  Value data = get(x);
+  Type type = x.elementType;
+  Value init = emitEmpty(shape, type);
+  unsigned rank = shape.size();
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, init.getType(), ValueRange{}, ValueRange{init},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)}, iterators,
+      [&](OpBuilder &ob, Location l, ValueRange) {
+        SmallVector<Value> position;
+        for (unsigned d = 0; d < rank; ++d)
+          position.push_back(linalg::IndexOp::create(ob, l, d));
+        Value one = arith::ConstantOp::create(ob, l, ob.getF64FloatAttr(1));
+        SmallVector<Value> low, high, weight;
+        for (const ResizeAxis &a : axes) {
+          Value c = resizeSource(ob, l, transform, position[a.dim], a);
+          Value f = math::FloorOp::create(ob, l, c);
+          weight.push_back(arith::SubFOp::create(ob, l, c, f));
+          Value i = arith::IndexCastOp::create(
+              ob, l, ob.getIndexType(),
+              arith::FPToSIOp::create(ob, l, ob.getI64Type(), f));
+          Value i1 = arith::AddIOp::create(
+              ob, l, i, arith::ConstantIndexOp::create(ob, l, 1));
+          low.push_back(clampIndex(ob, l, i, sizes[a.dim]));
+          high.push_back(clampIndex(ob, l, i1, sizes[a.dim]));
+        }
+        Value sum;
+        for (unsigned corner = 0; corner < (1u << axes.size()); ++corner) {
+          SmallVector<Value> coords(position);
+          Value w = one;
+          for (auto [k, a] : llvm::enumerate(axes)) {
+            bool up = corner >> k & 1;
+            coords[a.dim] = up ? high[k] : low[k];
+            w = arith::MulFOp::create(
+                ob, l, w,
+                up ? weight[k]
+                   : arith::SubFOp::create(ob, l, one, weight[k]).getResult());
+          }
+          Value v = tensor::ExtractOp::create(ob, l, data, coords);
+          Value term =
+              arith::MulFOp::create(ob, l, v, convertScalar(ob, l, w, type));
+          sum =
+              sum ? arith::AddFOp::create(ob, l, sum, term).getResult() : term;
+        }
+        linalg::YieldOp::create(ob, l, sum);
+      });
+  return makeInfo(generic.getResult(0), shape);
 }
 
 //===----------------------------------------------------------------------===//
 // Contractions, normalizations, reductions
 //===----------------------------------------------------------------------===//
+
+/// A matmul with batch dimensions (broadcast as numpy does): one generic
+/// contraction over them.
+TensorInfo Importer::emitBatchedMatmul(TensorInfo &a, TensorInfo &c,
+                                       const SymShape &batch,
+                                       const SymShape &outShape) {
+  Type type = a.elementType;
+  bool isFloat = isa<FloatType>(type);
+  Value zero = scalarConst(type, 0);
+  // Batch dimensions: a generic contraction over them, not a reshape to a
+  // batch_matmul, whose merged [batch*seq] rows the padding analysis
+  // cannot prove independent.
+  int64_t nbatch = batch.size();
+  int64_t loops = nbatch + 3;
+  auto operandMap = [&](TensorInfo &t, AffineExpr row, AffineExpr col) {
+    SmallVector<AffineExpr> exprs;
+    int64_t r = t.getRank();
+    for (int64_t d = 0; d < r - 2; ++d) {
+      int64_t od = nbatch - (r - 2) + d;
+      exprs.push_back(t.shape[d].isConstant(1) && !batch[od].isConstant(1)
+                          ? b.getAffineConstantExpr(0)
+                          : b.getAffineDimExpr(od));
+    }
+    exprs.push_back(row);
+    exprs.push_back(col);
+    return AffineMap::get(loops, 0, exprs, ctx);
+  };
+  AffineExpr dm = b.getAffineDimExpr(nbatch),
+             dn = b.getAffineDimExpr(nbatch + 1),
+             dk = b.getAffineDimExpr(nbatch + 2);
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t d = 0; d < nbatch + 2; ++d)
+    outExprs.push_back(b.getAffineDimExpr(d));
+  SmallVector<AffineMap> maps = {operandMap(a, dm, dk), operandMap(c, dk, dn),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(loops,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  Value out = emitFill(outShape, type, zero);
+  auto generic = linalg::GenericOp::create(
+      b, loc, out.getType(), ValueRange{get(a), get(c)}, ValueRange{out}, maps,
+      iterators, [&](OpBuilder &ob, Location l, ValueRange args) {
+        Value p =
+            isFloat
+                ? arith::MulFOp::create(ob, l, args[0], args[1]).getResult()
+                : arith::MulIOp::create(ob, l, args[0], args[1]).getResult();
+        Value s = isFloat
+                      ? arith::AddFOp::create(ob, l, args[2], p).getResult()
+                      : arith::AddIOp::create(ob, l, args[2], p).getResult();
+        linalg::YieldOp::create(ob, l, s);
+      });
+  return makeInfo(generic.getResult(0), outShape);
+}
 
 LogicalResult Importer::importMatMul(const onnx::NodeProto &) {
   FailureOr<TensorInfo *> pa = requireInput(0), pb = requireInput(1);
@@ -1966,7 +2890,6 @@ LogicalResult Importer::importMatMul(const onnx::NodeProto &) {
   if (a.getRank() == 0 || c.getRank() == 0)
     return nodeError() << "operands must have rank 1 or more", failure();
   Type type = a.elementType;
-  bool isFloat = isa<FloatType>(type);
   // Vectors become matrices and lose the unit dimension at the end.
   bool vecA = a.getRank() == 1, vecB = c.getRank() == 1;
   if (vecA) {
@@ -1999,49 +2922,7 @@ LogicalResult Importer::importMatMul(const onnx::NodeProto &) {
                                        ValueRange{out});
     result = makeInfo(mm.getResult(0), outShape);
   } else {
-    // Batch dimensions: a generic contraction over them, not a reshape to a
-    // batch_matmul, whose merged [batch*seq] rows the padding analysis
-    // cannot prove independent.
-    int64_t nbatch = batch->size();
-    int64_t loops = nbatch + 3;
-    auto operandMap = [&](TensorInfo &t, AffineExpr row, AffineExpr col) {
-      SmallVector<AffineExpr> exprs;
-      int64_t r = t.getRank();
-      for (int64_t d = 0; d < r - 2; ++d) {
-        int64_t od = nbatch - (r - 2) + d;
-        exprs.push_back(t.shape[d].isConstant(1) && !(*batch)[od].isConstant(1)
-                            ? b.getAffineConstantExpr(0)
-                            : b.getAffineDimExpr(od));
-      }
-      exprs.push_back(row);
-      exprs.push_back(col);
-      return AffineMap::get(loops, 0, exprs, ctx);
-    };
-    AffineExpr dm = b.getAffineDimExpr(nbatch),
-               dn = b.getAffineDimExpr(nbatch + 1),
-               dk = b.getAffineDimExpr(nbatch + 2);
-    SmallVector<AffineExpr> outExprs;
-    for (int64_t d = 0; d < nbatch + 2; ++d)
-      outExprs.push_back(b.getAffineDimExpr(d));
-    SmallVector<AffineMap> maps = {operandMap(a, dm, dk), operandMap(c, dk, dn),
-                                   AffineMap::get(loops, 0, outExprs, ctx)};
-    SmallVector<utils::IteratorType> iterators(loops,
-                                               utils::IteratorType::parallel);
-    iterators.back() = utils::IteratorType::reduction;
-    Value out = emitFill(outShape, type, zero);
-    auto generic = linalg::GenericOp::create(
-        b, loc, out.getType(), ValueRange{get(a), get(c)}, ValueRange{out},
-        maps, iterators, [&](OpBuilder &ob, Location l, ValueRange args) {
-          Value p =
-              isFloat
-                  ? arith::MulFOp::create(ob, l, args[0], args[1]).getResult()
-                  : arith::MulIOp::create(ob, l, args[0], args[1]).getResult();
-          Value s = isFloat
-                        ? arith::AddFOp::create(ob, l, args[2], p).getResult()
-                        : arith::AddIOp::create(ob, l, args[2], p).getResult();
-          linalg::YieldOp::create(ob, l, s);
-        });
-    result = makeInfo(generic.getResult(0), outShape);
+    result = emitBatchedMatmul(a, c, *batch, outShape);
   }
   if (vecA || vecB) {
     SymShape finalShape(outShape.begin(), outShape.end() - 2);
@@ -2141,14 +3022,7 @@ LogicalResult Importer::importSoftmax(const onnx::NodeProto &n) {
   auto op = linalg::SoftmaxOp::create(b, loc, TypeRange{init.getType()},
                                       get(**x), init, *axis);
   TensorInfo result = makeInfo(op.getResult()[0], (*x)->shape);
-  if (n.op_type() == "LogSoftmax") {
-    FailureOr<TensorInfo> r = unary("Log", result);
-    if (failed(r))
-      return failure();
-    result = *r;
-  }
-  setOutput(0, result);
-  return success();
+  return setResult(n.op_type() == "LogSoftmax" ? unary("Log", result) : result);
 }
 
 LogicalResult Importer::importReduce(const onnx::NodeProto &n) {
@@ -2192,12 +3066,7 @@ LogicalResult Importer::importReduce(const onnx::NodeProto &n) {
                         .Case("ReduceMin", ReduceKind::Min)
                         .Case("ReduceProd", ReduceKind::Prod)
                         .Default(ReduceKind::Mean);
-  FailureOr<TensorInfo> r =
-      emitReduce(**x, normalized, getInt("keepdims", 1), kind);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+  return setResult(emitReduce(**x, normalized, getInt("keepdims", 1), kind));
 }
 
 LogicalResult Importer::importLayerNorm(const onnx::NodeProto &) {
@@ -2230,7 +3099,7 @@ LogicalResult Importer::importLayerNorm(const onnx::NodeProto &) {
   SmallVector<TensorInfo *> ins{&*centered, &*var, *scale};
   if (TensorInfo *bias = input(2))
     ins.push_back(bias);
-  FailureOr<TensorInfo> r = emitMap(
+  return setResult(emitMap(
       ins, type,
       [&](OpBuilder &ob, Location l, ValueRange args) {
         Value e = arith::ConstantOp::create(ob, l, FloatAttr::get(type, eps));
@@ -2242,11 +3111,7 @@ LogicalResult Importer::importLayerNorm(const onnx::NodeProto &) {
           v = arith::AddFOp::create(ob, l, v, args[3]);
         return v;
       },
-      &(*x)->shape);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+      &(*x)->shape));
 }
 
 LogicalResult Importer::importBatchNorm(const onnx::NodeProto &) {
@@ -2280,7 +3145,7 @@ LogicalResult Importer::importBatchNorm(const onnx::NodeProto &) {
     channel.push_back(*r);
   }
   double eps = getFloat("epsilon", 1e-5f);
-  FailureOr<TensorInfo> r = emitMap(
+  return setResult(emitMap(
       {&x, &channel[0], &channel[1], &channel[2], &channel[3]}, type,
       [&](OpBuilder &ob, Location l, ValueRange args) {
         Value e = arith::ConstantOp::create(ob, l, FloatAttr::get(type, eps));
@@ -2291,26 +3156,144 @@ LogicalResult Importer::importBatchNorm(const onnx::NodeProto &) {
         v = arith::MulFOp::create(ob, l, v, args[1]);
         return arith::AddFOp::create(ob, l, v, args[2]).getResult();
       },
-      &x.shape);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
+      &x.shape));
+}
+
+/// Resolves auto_pad SAME_UPPER/SAME_LOWER (the output size is ceil(size /
+/// stride)) into explicit pads for dimension `d`. The total padding depends
+/// on the size unless the stride is 1.
+LogicalResult Importer::resolveSamePads(Window &w, size_t d,
+                                        const SymExpr &size, bool upper) {
+  int64_t extent = w.dilations[d] * (w.kernel[d] - 1) + 1, total;
+  if (w.strides[d] == 1) {
+    total = extent - 1;
+  } else if (auto c = size.getConstant()) {
+    int64_t out = (*c + w.strides[d] - 1) / w.strides[d];
+    total = std::max<int64_t>(0, (out - 1) * w.strides[d] + extent - *c);
+  } else {
+    return unsupported("auto_pad SAME with a stride over a symbolic size");
+  }
+  int64_t small = total / 2;
+  w.pads[d] = upper ? small : total - small;
+  w.pads[w.rank() + d] = upper ? total - small : small;
   return success();
 }
 
-/// The output size of a window of `kernel` (dilated) over `size` with the
-/// pads and stride: an exact expression where the stride divides, else a
-/// fresh symbol computed with a floor division.
-static SymExpr
-windowOutput(Importer &, const SymExpr &size, int64_t padSum, int64_t kernel,
-             int64_t stride, int64_t dilation,
-             const std::function<SymExpr(const SymExpr &, int64_t)> &floorDiv) {
-  SymExpr span = size + SymExpr::constant(padSum - dilation * (kernel - 1) - 1);
+/// ceil_mode: the last window may start in the end padding but not past it;
+/// what it reads beyond the input is padding too. Needs a constant size.
+LogicalResult Importer::resolveCeilMode(Window &w, size_t d,
+                                        const SymExpr &size) {
+  int64_t stride = w.strides[d];
+  int64_t extent = w.dilations[d] * (w.kernel[d] - 1) + 1;
+  std::optional<int64_t> c = size.getConstant();
+  if (!c)
+    return stride == 1 ? success()
+                       : unsupported("ceil_mode over a symbolic size");
+  int64_t padded = *c + w.pads[d] + w.pads[w.rank() + d];
+  int64_t out = (padded - extent + stride - 1) / stride + 1;
+  if ((out - 1) * stride >= *c + w.pads[d])
+    --out;
+  w.ceilPads[d] = std::max<int64_t>(0, (out - 1) * stride + extent - padded);
+  return success();
+}
+
+/// Reads kernel-independent window attributes for a window of `kernel`
+/// over `spatial` (the input's spatial sizes).
+FailureOr<Window> Importer::getWindow(ArrayRef<int64_t> kernel,
+                                      ArrayRef<SymExpr> spatial) {
+  Window w;
+  size_t n = kernel.size();
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.pads = getInts("pads").value_or(SmallVector<int64_t>(2 * n, 0));
+  w.strides = getInts("strides").value_or(SmallVector<int64_t>(n, 1));
+  w.dilations = getInts("dilations").value_or(SmallVector<int64_t>(n, 1));
+  w.ceilPads.assign(n, 0);
+  if (w.pads.size() != 2 * n || w.strides.size() != n ||
+      w.dilations.size() != n)
+    return nodeError() << "pads, strides or dilations of the wrong length",
+           failure();
+  if (llvm::any_of(w.pads, [](int64_t p) { return p < 0; }) ||
+      llvm::any_of(w.strides, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(w.dilations, [](int64_t s) { return s < 1; }))
+    return nodeError() << "negative pads or non-positive strides or "
+                          "dilations",
+           failure();
+  std::string autoPad = getString("auto_pad", "NOTSET");
+  if (autoPad == "VALID")
+    w.pads.assign(2 * n, 0);
+  else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t d = 0; d < n; ++d)
+      if (failed(resolveSamePads(w, d, spatial[d], autoPad == "SAME_UPPER")))
+        return failure();
+  } else if (autoPad != "NOTSET")
+    return (void)unsupported("auto_pad " + autoPad), failure();
+  if (getInt("ceil_mode", 0))
+    for (size_t d = 0; d < n; ++d)
+      if (failed(resolveCeilMode(w, d, spatial[d])))
+        return failure();
+  return w;
+}
+
+/// The output size of `w` along spatial dimension `d` over `size`: an
+/// exact expression where the stride divides, else a fresh symbol computed
+/// with a floor division.
+SymExpr Importer::windowOutput(const Window &w, size_t d, const SymExpr &size) {
+  int64_t stride = w.strides[d];
+  SymExpr span =
+      size +
+      SymExpr::constant(w.padSum(d) - w.dilations[d] * (w.kernel[d] - 1) - 1);
   if (auto c = span.getConstant())
     return SymExpr::constant((*c >= 0 ? *c / stride : -1) + 1);
   if (stride == 1)
     return span + SymExpr::constant(1);
-  return floorDiv(span, stride) + SymExpr::constant(1);
+  Value v = arith::FloorDivSIOp::create(
+      b, loc, materialize(span),
+      arith::ConstantIndexOp::create(b, loc, stride));
+  return freshSymbol(
+             "floordiv(" + span.key() + "," + std::to_string(stride) + ")", v) +
+         SymExpr::constant(1);
+}
+
+/// Pads the spatial dimensions of `in` (shape updated) with `value`; the
+/// count_include_pad pooling pads the ceil_mode part with `ceilValue`.
+Value Importer::padSpatial(Value in, SymShape &shape, const Window &w,
+                           Value value) {
+  size_t n = w.rank();
+  if (llvm::all_of(llvm::seq<size_t>(0, n),
+                   [&](size_t d) { return w.padSum(d) == 0; }))
+    return in;
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)),
+      high(2, b.getIndexAttr(0));
+  for (size_t d = 0; d < n; ++d) {
+    low.push_back(b.getIndexAttr(w.pads[d]));
+    high.push_back(b.getIndexAttr(w.pads[n + d] + w.ceilPads[d]));
+    shape[2 + d] = shape[2 + d] + SymExpr::constant(w.padSum(d));
+  }
+  Type type = cast<RankedTensorType>(in.getType()).getElementType();
+  return tensor::PadOp::create(b, loc, getType(shape, type), in, low, high,
+                               value);
+}
+
+/// Runs `emit2D` on a 1-D window as a 2-D one: [N, C, W] operands get a unit
+/// dimension before W, and the result loses it again.
+FailureOr<TensorInfo> Importer::as2D(
+    ArrayRef<TensorInfo *> operands, const Window &w,
+    function_ref<FailureOr<TensorInfo>(ArrayRef<TensorInfo *>, const Window &)>
+        emit2D) {
+  SmallVector<TensorInfo, 2> expanded;
+  for (TensorInfo *t : operands) {
+    SymShape s{t->shape[0], t->shape[1], SymExpr::constant(1), t->shape[2]};
+    FailureOr<TensorInfo> r = reshape(*t, s);
+    if (failed(r))
+      return failure();
+    expanded.push_back(*r);
+  }
+  SmallVector<TensorInfo *> ptrs =
+      llvm::map_to_vector(expanded, [](TensorInfo &t) { return &t; });
+  FailureOr<TensorInfo> r = emit2D(ptrs, w.withUnitDim());
+  if (failed(r))
+    return failure();
+  return reshape(*r, {r->shape[0], r->shape[1], r->shape[3]});
 }
 
 LogicalResult Importer::importConv(const onnx::NodeProto &) {
@@ -2318,107 +3301,95 @@ LogicalResult Importer::importConv(const onnx::NodeProto &) {
   if (failed(px) || failed(pw))
     return failure();
   TensorInfo &x = **px, &w = **pw;
-  if (x.getRank() != 4 || w.getRank() != 4)
-    return unsupported("Conv of rank other than 2 spatial dimensions");
-  Type type = x.elementType;
-  if (!isa<FloatType>(type))
+  int64_t rank = x.getRank();
+  if (rank < 3 || rank > 5 || w.getRank() != rank)
+    return unsupported("Conv of other than 1, 2 or 3 spatial dimensions");
+  if (!isa<FloatType>(x.elementType))
     return unsupported("integer Conv");
-  std::string autoPad = getString("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID")
-    return unsupported("auto_pad " + autoPad);
-  SmallVector<int64_t> pads =
-      getInts("pads").value_or(SmallVector<int64_t>(4, 0));
-  SmallVector<int64_t> strides =
-      getInts("strides").value_or(SmallVector<int64_t>(2, 1));
-  SmallVector<int64_t> dilations =
-      getInts("dilations").value_or(SmallVector<int64_t>(2, 1));
-  if (autoPad == "VALID")
-    pads.assign(4, 0);
-  if (pads.size() != 4 || strides.size() != 2 || dilations.size() != 2)
-    return nodeError() << "pads, strides or dilations of the wrong length",
-           failure();
+  SmallVector<int64_t> kernel;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!w.shape[d].getConstant() || (d == 1 && !x.shape[1].getConstant()))
+      return unsupported("Conv with symbolic channels or kernel size");
+  for (int64_t d = 2; d < rank; ++d)
+    kernel.push_back(*w.shape[d].getConstant());
   int64_t group = getInt("group", 1);
-  std::optional<int64_t> cin = x.shape[1].getConstant(),
-                         cout = w.shape[0].getConstant(),
-                         kh = w.shape[2].getConstant(),
-                         kw = w.shape[3].getConstant(),
-                         cg = w.shape[1].getConstant();
-  if (!cin || !cout || !kh || !kw || !cg)
-    return unsupported("Conv with symbolic channels or kernel size");
-  if (group < 1 || *cin != *cg * group || *cout % group != 0)
+  int64_t cin = *x.shape[1].getConstant(), cout = *w.shape[0].getConstant();
+  if (group < 1 || cin != *w.shape[1].getConstant() * group ||
+      cout % group != 0)
     return nodeError() << "channels do not match the group count", failure();
-  Value in = get(x);
-  SymShape padded = x.shape;
-  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                     b.getIndexAttr(pads[0]),
-                                     b.getIndexAttr(pads[1])};
-    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                      b.getIndexAttr(pads[2]),
-                                      b.getIndexAttr(pads[3])};
-    padded[2] = padded[2] + SymExpr::constant(pads[0] + pads[2]);
-    padded[3] = padded[3] + SymExpr::constant(pads[1] + pads[3]);
-    in = tensor::PadOp::create(b, loc, getType(padded, type), in, low, high,
-                               scalarConst(type, 0));
-  }
-  auto floorDiv = [&](const SymExpr &e, int64_t d) {
-    Value v = arith::FloorDivSIOp::create(
-        b, loc, materialize(e), arith::ConstantIndexOp::create(b, loc, d));
-    return freshSymbol("floordiv(" + e.key() + "," + std::to_string(d) + ")",
-                       v);
+  if (rank == 5 && group != 1)
+    return unsupported("grouped 3-D Conv");
+  FailureOr<Window> win =
+      getWindow(kernel, ArrayRef<SymExpr>(x.shape).drop_front(2));
+  if (failed(win))
+    return failure();
+  auto emit = [&](ArrayRef<TensorInfo *> ops, const Window &wn) {
+    return emitConv(*ops[0], *ops[1], wn, group);
   };
-  SymShape outShape = {x.shape[0], w.shape[0],
-                       windowOutput(*this, x.shape[2], pads[0] + pads[2], *kh,
-                                    strides[0], dilations[0], floorDiv),
-                       windowOutput(*this, x.shape[3], pads[1] + pads[3], *kw,
-                                    strides[1], dilations[1], floorDiv)};
-  auto stridesAttr = b.getI64TensorAttr(strides);
-  auto dilationsAttr = b.getI64TensorAttr(dilations);
-  Value result;
-  if (group == 1) {
-    Value out = emitFill(outShape, type, scalarConst(type, 0));
-    result = linalg::Conv2DNchwFchwOp::create(
-                 b, loc, TypeRange{out.getType()}, ValueRange{in, get(w)},
-                 ValueRange{out}, stridesAttr, dilationsAttr)
-                 .getResult(0);
-  } else {
-    // Groups: [N, G*C, H, W] -> [N, G, C, H, W] and [G*M, C, kh, kw] ->
-    // [G, M, C, kh, kw], one grouped convolution, then merge G*M again.
-    SymExpr g = SymExpr::constant(group);
-    TensorInfo pin = makeInfo(in, padded);
-    FailureOr<TensorInfo> xg = reshape(
-        pin, {padded[0], g, SymExpr::constant(*cg), padded[2], padded[3]});
-    FailureOr<TensorInfo> wg = reshape(w, {g, SymExpr::constant(*cout / group),
-                                           w.shape[1], w.shape[2], w.shape[3]});
-    if (failed(xg) || failed(wg))
-      return failure();
-    SymShape gShape = {outShape[0], g, SymExpr::constant(*cout / group),
-                       outShape[2], outShape[3]};
-    Value out = emitFill(gShape, type, scalarConst(type, 0));
-    Value conv =
-        linalg::Conv2DNgchwGfchwOp::create(
-            b, loc, TypeRange{out.getType()}, ValueRange{get(*xg), get(*wg)},
-            ValueRange{out}, stridesAttr, dilationsAttr)
-            .getResult(0);
-    TensorInfo gi = makeInfo(conv, gShape);
-    FailureOr<TensorInfo> merged = reshape(gi, outShape);
-    if (failed(merged))
-      return failure();
-    result = merged->value;
-  }
-  TensorInfo ri = makeInfo(result, outShape);
+  FailureOr<TensorInfo> r =
+      rank == 3 ? as2D({&x, &w}, *win, emit) : emitConv(x, w, *win, group);
+  if (failed(r))
+    return failure();
   if (TensorInfo *bias = input(2)) {
-    FailureOr<TensorInfo> b4 = reshape(
-        *bias, {bias->shape[0], SymExpr::constant(1), SymExpr::constant(1)});
-    if (failed(b4))
+    SymShape s(rank - 1, SymExpr::constant(1));
+    s[0] = bias->shape[0];
+    FailureOr<TensorInfo> shaped = reshape(*bias, s);
+    if (failed(shaped))
       return failure();
-    FailureOr<TensorInfo> r = binary("Add", ri, *b4);
+    r = binary("Add", *r, *shaped);
     if (failed(r))
       return failure();
-    ri = *r;
   }
-  setOutput(0, ri);
+  setOutput(0, *r);
   return success();
+}
+
+/// A 2-D or 3-D convolution: linalg's named NCHW/NCDHW ops; groups of a 2-D
+/// one split the channels ([N, G*C, H, W] -> [N, G, C, H, W], weights
+/// [G*M, C, kh, kw] -> [G, M, C, kh, kw]) and merge G*M again.
+FailureOr<TensorInfo> Importer::emitConv(TensorInfo &x, TensorInfo &w,
+                                         const Window &win, int64_t group) {
+  Type type = x.elementType;
+  SymShape padded = x.shape;
+  Value in = padSpatial(get(x), padded, win, scalarConst(type, 0));
+  SymShape outShape = {x.shape[0], w.shape[0]};
+  for (size_t d = 0; d < win.rank(); ++d)
+    outShape.push_back(windowOutput(win, d, x.shape[2 + d]));
+  auto strides = b.getI64TensorAttr(win.strides);
+  auto dilations = b.getI64TensorAttr(win.dilations);
+  Value zero = scalarConst(type, 0);
+  if (group == 1) {
+    Value out = emitFill(outShape, type, zero);
+    SmallVector<Value> ins{in, get(w)};
+    Value r = win.rank() == 3 ? linalg::Conv3DNcdhwFcdhwOp::create(
+                                    b, loc, TypeRange{out.getType()}, ins,
+                                    ValueRange{out}, strides, dilations)
+                                    .getResult(0)
+                              : linalg::Conv2DNchwFchwOp::create(
+                                    b, loc, TypeRange{out.getType()}, ins,
+                                    ValueRange{out}, strides, dilations)
+                                    .getResult(0);
+    return makeInfo(r, outShape);
+  }
+  SymExpr g = SymExpr::constant(group);
+  SymExpr perGroupIn = w.shape[1];
+  SymExpr perGroupOut = SymExpr::constant(*w.shape[0].getConstant() / group);
+  TensorInfo pin = makeInfo(in, padded);
+  FailureOr<TensorInfo> xg =
+      reshape(pin, {padded[0], g, perGroupIn, padded[2], padded[3]});
+  FailureOr<TensorInfo> wg =
+      reshape(w, {g, perGroupOut, w.shape[1], w.shape[2], w.shape[3]});
+  if (failed(xg) || failed(wg))
+    return failure();
+  SymShape gShape = {outShape[0], g, perGroupOut, outShape[2], outShape[3]};
+  Value out = emitFill(gShape, type, zero);
+  Value conv =
+      linalg::Conv2DNgchwGfchwOp::create(b, loc, TypeRange{out.getType()},
+                                         ValueRange{get(*xg), get(*wg)},
+                                         ValueRange{out}, strides, dilations)
+          .getResult(0);
+  TensorInfo gi = makeInfo(conv, gShape);
+  return reshape(gi, outShape);
 }
 
 LogicalResult Importer::importPool(const onnx::NodeProto &n) {
@@ -2429,98 +3400,77 @@ LogicalResult Importer::importPool(const onnx::NodeProto &n) {
     return failure();
   TensorInfo &x = **px;
   bool isMax = n.op_type() == "MaxPool";
-  Type type = x.elementType;
-  if (x.getRank() != 4 || !isa<FloatType>(type))
-    return unsupported("pooling other than 2D on floats");
-  std::string autoPad = getString("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID")
-    return unsupported("auto_pad " + autoPad);
-  if (getInt("ceil_mode", 0))
-    return unsupported("ceil_mode");
+  int64_t rank = x.getRank();
+  if ((rank != 3 && rank != 4) || !isa<FloatType>(x.elementType))
+    return unsupported("pooling other than 1-D or 2-D on floats");
   if (getInt("storage_order", 0))
     return unsupported("storage_order");
   auto kernel = getInts("kernel_shape");
-  if (!kernel || kernel->size() != 2)
-    return unsupported("kernel_shape other than 2D");
-  SmallVector<int64_t> pads =
-      getInts("pads").value_or(SmallVector<int64_t>(4, 0));
-  SmallVector<int64_t> strides =
-      getInts("strides").value_or(SmallVector<int64_t>(2, 1));
-  SmallVector<int64_t> dilations =
-      getInts("dilations").value_or(SmallVector<int64_t>(2, 1));
-  if (autoPad == "VALID")
-    pads.assign(4, 0);
-  if (pads.size() != 4 || strides.size() != 2 || dilations.size() != 2)
-    return nodeError() << "pads, strides or dilations of the wrong length",
+  if (!kernel || static_cast<int64_t>(kernel->size()) != rank - 2)
+    return nodeError() << "kernel_shape must have one entry per spatial "
+                          "dimension",
            failure();
-  bool hasPads = llvm::any_of(pads, [](int64_t p) { return p != 0; });
+  FailureOr<Window> win =
+      getWindow(*kernel, ArrayRef<SymExpr>(x.shape).drop_front(2));
+  if (failed(win))
+    return failure();
   bool countIncludePad = getInt("count_include_pad", 0);
-  auto floorDiv = [&](const SymExpr &e, int64_t d) {
-    Value v = arith::FloorDivSIOp::create(
-        b, loc, materialize(e), arith::ConstantIndexOp::create(b, loc, d));
-    return freshSymbol("floordiv(" + e.key() + "," + std::to_string(d) + ")",
-                       v);
+  if (!isMax && countIncludePad &&
+      llvm::any_of(win->ceilPads, [](int64_t p) { return p != 0; }))
+    return unsupported("ceil_mode with count_include_pad");
+  auto emit = [&](ArrayRef<TensorInfo *> ops, const Window &w) {
+    return emitPool(*ops[0], w, isMax, countIncludePad);
   };
-  SymShape outShape = {
-      x.shape[0], x.shape[1],
-      windowOutput(*this, x.shape[2], pads[0] + pads[2], (*kernel)[0],
-                   strides[0], dilations[0], floorDiv),
-      windowOutput(*this, x.shape[3], pads[1] + pads[3], (*kernel)[1],
-                   strides[1], dilations[1], floorDiv)};
-  auto ft = cast<FloatType>(type);
+  return setResult(rank == 3 ? as2D({&x}, *win, emit)
+                             : emitPool(x, *win, isMax, countIncludePad));
+}
+
+/// 2-D max or average pooling (linalg's NCHW pooling ops). The average
+/// divides by the window's size, or without count_include_pad by how many
+/// input elements the window covers: the same pooling over ones.
+FailureOr<TensorInfo> Importer::emitPool(TensorInfo &x, const Window &win,
+                                         bool isMax, bool countIncludePad) {
+  auto ft = cast<FloatType>(x.elementType);
+  SymShape outShape = {x.shape[0], x.shape[1], windowOutput(win, 0, x.shape[2]),
+                       windowOutput(win, 1, x.shape[3])};
   Value padValue =
       isMax ? arith::ConstantOp::create(
                   b, loc,
                   FloatAttr::get(ft,
                                  APFloat::getInf(ft.getFloatSemantics(), true)))
                   .getResult()
-            : scalarConst(type, 0);
-  auto pool = [&](Value in, SymShape inShape) -> Value {
-    if (hasPads) {
-      SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                       b.getIndexAttr(pads[0]),
-                                       b.getIndexAttr(pads[1])};
-      SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                        b.getIndexAttr(pads[2]),
-                                        b.getIndexAttr(pads[3])};
-      inShape[2] = inShape[2] + SymExpr::constant(pads[0] + pads[2]);
-      inShape[3] = inShape[3] + SymExpr::constant(pads[1] + pads[3]);
-      in = tensor::PadOp::create(b, loc, getType(inShape, type), in, low, high,
-                                 padValue);
-    }
-    Value window = tensor::EmptyOp::create(b, loc, *kernel, type);
-    Value out = emitFill(outShape, type, padValue);
-    auto stridesAttr = b.getI64TensorAttr(strides);
-    auto dilationsAttr = b.getI64TensorAttr(dilations);
+            : scalarConst(ft, 0);
+  auto pool = [&](Value in) -> Value {
+    SymShape shape = x.shape;
+    in = padSpatial(in, shape, win, padValue);
+    Value window = tensor::EmptyOp::create(b, loc, win.kernel, ft);
+    Value out = emitFill(outShape, ft, padValue);
+    auto strides = b.getI64TensorAttr(win.strides);
+    auto dilations = b.getI64TensorAttr(win.dilations);
+    SmallVector<Type> types{out.getType()};
     if (isMax)
       return linalg::PoolingNchwMaxOp::create(
-                 b, loc, TypeRange{out.getType()}, ValueRange{in, window},
-                 ValueRange{out}, stridesAttr, dilationsAttr)
+                 b, loc, types, ValueRange{in, window}, ValueRange{out},
+                 strides, dilations)
           .getResult(0);
-    return linalg::PoolingNchwSumOp::create(
-               b, loc, TypeRange{out.getType()}, ValueRange{in, window},
-               ValueRange{out}, stridesAttr, dilationsAttr)
+    return linalg::PoolingNchwSumOp::create(b, loc, types,
+                                            ValueRange{in, window},
+                                            ValueRange{out}, strides, dilations)
         .getResult(0);
   };
-  TensorInfo result = makeInfo(pool(get(x), x.shape), outShape);
-  if (!isMax) {
-    TensorInfo count;
-    if (!hasPads || countIncludePad) {
-      count = makeConstant(DenseElementsAttr::get(
-          RankedTensorType::get({}, type),
-          FloatAttr::get(type, (*kernel)[0] * (*kernel)[1])));
-    } else {
-      // The window sizes without the padding: the same pooling of ones.
-      Value ones = emitFill(x.shape, type, scalarConst(type, 1));
-      count = makeInfo(pool(ones, x.shape), outShape);
-    }
-    FailureOr<TensorInfo> r = binary("Div", result, count);
-    if (failed(r))
-      return failure();
-    result = *r;
-  }
-  setOutput(0, result);
-  return success();
+  TensorInfo result = makeInfo(pool(get(x)), outShape);
+  if (isMax)
+    return result;
+  bool padded = llvm::any_of(llvm::seq<size_t>(0, win.rank()),
+                             [&](size_t d) { return win.padSum(d) != 0; });
+  TensorInfo count;
+  if (!padded || countIncludePad)
+    count = makeConstant(DenseElementsAttr::get(
+        RankedTensorType::get({}, ft),
+        FloatAttr::get(ft, win.kernel[0] * win.kernel[1])));
+  else
+    count = makeInfo(pool(emitFill(x.shape, ft, scalarConst(ft, 1))), outShape);
+  return binary("Div", result, count);
 }
 
 LogicalResult Importer::importGlobalPool(const onnx::NodeProto &n) {
@@ -2530,13 +3480,9 @@ LogicalResult Importer::importGlobalPool(const onnx::NodeProto &n) {
   if ((*x)->getRank() < 3 || !isa<FloatType>((*x)->elementType))
     return unsupported("global pooling of rank < 3 or of integers");
   auto axes = llvm::to_vector(llvm::seq<int64_t>(2, (*x)->getRank()));
-  FailureOr<TensorInfo> r = emitReduce(
+  return setResult(emitReduce(
       **x, axes, true,
-      n.op_type() == "GlobalMaxPool" ? ReduceKind::Max : ReduceKind::Mean);
-  if (failed(r))
-    return failure();
-  setOutput(0, *r);
-  return success();
+      n.op_type() == "GlobalMaxPool" ? ReduceKind::Max : ReduceKind::Mean));
 }
 
 LogicalResult Importer::importDataDependent(const onnx::NodeProto &n) {
@@ -2548,7 +3494,8 @@ const llvm::StringMap<Importer::Handler> &Importer::getHandlers() {
     llvm::StringMap<Handler> h;
     for (StringRef op :
          {"Relu", "Tanh", "Erf", "Sqrt", "Exp", "Log", "Neg", "Abs", "Sigmoid",
-          "Reciprocal", "Floor", "Ceil", "Not", "Sin", "Cos"})
+          "Reciprocal", "Floor", "Ceil", "Not", "Sin", "Cos", "Round",
+          "HardSwish", "Softplus", "Softsign"})
       h[op] = &Importer::importUnary;
     for (StringRef op :
          {"Add", "Sub", "Mul", "Div", "Pow", "Equal", "Less", "LessOrEqual",
@@ -2565,7 +3512,9 @@ const llvm::StringMap<Importer::Handler> &Importer::getHandlers() {
     h["Where"] = &Importer::importWhere;
     h["Cast"] = &Importer::importCast;
     h["Clip"] = &Importer::importClip;
-    h["LeakyRelu"] = &Importer::importLeakyRelu;
+    for (StringRef op :
+         {"LeakyRelu", "HardSigmoid", "Elu", "Selu", "Celu", "ThresholdedRelu"})
+      h[op] = &Importer::importActivation;
     h["Shape"] = &Importer::importShape;
     h["Reshape"] = &Importer::importReshape;
     h["Flatten"] = &Importer::importFlatten;
@@ -2591,9 +3540,23 @@ const llvm::StringMap<Importer::Handler> &Importer::getHandlers() {
     h["AveragePool"] = &Importer::importPool;
     h["GlobalAveragePool"] = &Importer::importGlobalPool;
     h["GlobalMaxPool"] = &Importer::importGlobalPool;
+    h["ArgMax"] = &Importer::importArgReduce;
+    h["ArgMin"] = &Importer::importArgReduce;
+    h["Tile"] = &Importer::importTile;
+    h["Pad"] = &Importer::importPad;
+    h["Einsum"] = &Importer::importEinsum;
+    h["Resize"] = &Importer::importResize;
     return h;
   }();
   return handlers;
+}
+
+/// Ops whose meaning is the same from opset 1 on (unary elementwise ops and
+/// global pooling: their early versions only add `consumed_inputs`).
+static bool isElementwiseSinceOpset1(StringRef op) {
+  return getFloatUnaryOps().count(op) || op == "Relu" || op == "Neg" ||
+         op == "Abs" || op == "Not" || op == "GlobalAveragePool" ||
+         op == "GlobalMaxPool";
 }
 
 /// Ops whose output shape depends on data: a clear error, not "unsupported".
@@ -2643,6 +3606,60 @@ static std::string sanitizeName(StringRef name) {
   return s;
 }
 
+/// The type of a graph input, with --dims, --static and the test driver's
+/// shapes applied; `names` gets each dimension's name ("" if static).
+FailureOr<RankedTensorType>
+Importer::getInputType(const onnx::ValueInfoProto &in,
+                       SmallVector<std::string> &names) {
+  if (!in.type().has_tensor_type())
+    return emitError(loc) << "graph input '" << in.name()
+                          << "': " << kUnsupported << " type (only tensors)";
+  const auto &tt = in.type().tensor_type();
+  Type elementType = getElementType(ctx, tt.elem_type());
+  if (!elementType)
+    return emitError(loc) << "graph input '" << in.name()
+                          << "': " << kUnsupported << " element type "
+                          << onnx::TensorProto::DataType_Name(
+                                 static_cast<onnx::TensorProto::DataType>(
+                                     tt.elem_type()));
+  if (!tt.has_shape())
+    return emitError(loc) << "graph input '" << in.name()
+                          << "': " << kUnsupported << " unknown rank";
+  SmallVector<int64_t> dims;
+  auto override = options.inputShapes.find(in.name());
+  for (auto [axis, d] : llvm::enumerate(tt.shape().dim())) {
+    std::string name;
+    int64_t size = ShapedType::kDynamic;
+    if (override != options.inputShapes.end()) {
+      if (override->second.size() != (size_t)tt.shape().dim_size())
+        return emitError(loc) << "graph input '" << in.name()
+                              << "': the given shape has the wrong rank";
+      size = override->second[axis];
+    } else if (d.has_dim_value() && d.dim_value() > 0) {
+      size = d.dim_value();
+    } else {
+      name = d.has_dim_param() && !d.dim_param().empty()
+                 ? d.dim_param()
+                 : in.name() + "_" + std::to_string(axis);
+    }
+    auto rename = dimRenames.find(in.name() + ":" + std::to_string(axis));
+    if (rename != dimRenames.end()) {
+      name = rename->second;
+      size = ShapedType::kDynamic;
+    }
+    if (!name.empty()) {
+      auto pinned = staticDims.find(name);
+      if (pinned != staticDims.end()) {
+        size = pinned->second;
+        name.clear();
+      }
+    }
+    dims.push_back(size);
+    names.push_back(name);
+  }
+  return RankedTensorType::get(dims, elementType);
+}
+
 LogicalResult Importer::createFunction(ModuleOp module) {
   llvm::StringSet<> initializers;
   for (const auto &init : graph.initializer())
@@ -2656,55 +3673,11 @@ LogicalResult Importer::createFunction(ModuleOp module) {
     if (initializers.contains(in.name()) ||
         options.constantInputs.count(in.name()))
       continue;
-    if (!in.type().has_tensor_type())
-      return emitError(graphLoc)
-             << "graph input '" << in.name() << "': " << kUnsupported
-             << " type (only tensors)";
-    const auto &tt = in.type().tensor_type();
-    Type elementType = getElementType(ctx, tt.elem_type());
-    if (!elementType)
-      return emitError(graphLoc)
-             << "graph input '" << in.name() << "': " << kUnsupported
-             << " element type "
-             << onnx::TensorProto::DataType_Name(
-                    static_cast<onnx::TensorProto::DataType>(tt.elem_type()));
-    if (!tt.has_shape())
-      return emitError(graphLoc) << "graph input '" << in.name()
-                                 << "': " << kUnsupported << " unknown rank";
-    SmallVector<int64_t> dims;
     SmallVector<std::string> names;
-    auto override = options.inputShapes.find(in.name());
-    for (auto [axis, d] : llvm::enumerate(tt.shape().dim())) {
-      std::string name;
-      int64_t size = ShapedType::kDynamic;
-      if (override != options.inputShapes.end()) {
-        if (override->second.size() != (size_t)tt.shape().dim_size())
-          return emitError(graphLoc) << "graph input '" << in.name()
-                                     << "': the given shape has the wrong rank";
-        size = override->second[axis];
-      } else if (d.has_dim_value() && d.dim_value() > 0) {
-        size = d.dim_value();
-      } else {
-        name = d.has_dim_param() && !d.dim_param().empty()
-                   ? d.dim_param()
-                   : in.name() + "_" + std::to_string(axis);
-      }
-      auto rename = dimRenames.find(in.name() + ":" + std::to_string(axis));
-      if (rename != dimRenames.end()) {
-        name = rename->second;
-        size = ShapedType::kDynamic;
-      }
-      if (!name.empty()) {
-        auto pinned = staticDims.find(name);
-        if (pinned != staticDims.end()) {
-          size = pinned->second;
-          name.clear();
-        }
-      }
-      dims.push_back(size);
-      names.push_back(name);
-    }
-    argTypes.push_back(RankedTensorType::get(dims, elementType));
+    FailureOr<RankedTensorType> type = getInputType(in, names);
+    if (failed(type))
+      return failure();
+    argTypes.push_back(*type);
     args.push_back(&in);
     argDimNames.push_back(names);
   }
@@ -2779,6 +3752,12 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, unsigned index) {
              failure();
   if (isDataDependentOp(n.op_type()))
     return importDataDependent(n);
+  // Before opset 7 most ops differ (legacy broadcasting, attributes that
+  // became inputs); the elementwise ones without such changes are read.
+  if (opset < 7 && !isElementwiseSinceOpset1(n.op_type()))
+    return unsupported("opset " + Twine(opset) +
+                       " (ops other than the "
+                       "elementwise activations need opset 7 or later)");
   const auto &handlers = getHandlers();
   auto it = handlers.find(n.op_type());
   if (it == handlers.end()) {
@@ -2795,9 +3774,9 @@ OwningOpRef<ModuleOp> Importer::run() {
     return {};
   for (const auto &o : model.opset_import())
     if ((o.domain().empty() || o.domain() == "ai.onnx") &&
-        (o.version() < 7 || o.version() > 18)) {
+        (o.version() < 1 || o.version() > 18)) {
       emitError(loc) << kUnsupported << " opset " << o.version()
-                     << " (the importer reads opsets 7 to 18)";
+                     << " (the importer reads opsets 1 to 18)";
       return {};
     }
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);

@@ -9,8 +9,9 @@
 //
 // Each test runs in a child process (a crash is a failure, not the end of
 // the run). Inputs take their static shapes from the data; integer inputs
-// of rank 0 or 1 (shape operands: Reshape's shape, Slice's starts, ...) are
-// folded into constants. A test is
+// of rank 0 or 1 (shape operands: Reshape's shape, Slice's starts, ...) and
+// the float operands the importer needs as constants (Resize's scales and
+// roi, Pad's value) are folded into constants. A test is
 //   passed       if every output matches (floats within 1e-5 + 1e-3 * |ref|,
 //                integers and booleans exactly),
 //   unsupported  if the importer rejects it with an "unsupported" or
@@ -188,9 +189,17 @@ Outcome runTest(StringRef testDir, StringRef runtimeLib, bool verbose,
   }
   bucket::OnnxImportOptions options;
   options.funcName = "test";
+  // Resize's scales and roi and Pad's constant value are operands the
+  // importer needs as constants too (exporters always make them constants).
+  auto isShapeOperand = [](StringRef name, RankedTensorType type) {
+    if (type.getRank() > 1)
+      return false;
+    return isa<IntegerType>(type.getElementType()) || name == "scales" ||
+           name == "roi" || name == "value";
+  };
   for (auto &[name, value] : *inputs) {
     auto type = cast<RankedTensorType>(value.getType());
-    if (isa<IntegerType>(type.getElementType()) && type.getRank() <= 1)
+    if (isShapeOperand(name, type))
       options.constantInputs[name] = value;
     else
       options.inputShapes[name] = llvm::to_vector(type.getShape());
