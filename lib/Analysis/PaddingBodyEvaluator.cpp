@@ -355,6 +355,14 @@ void Analyzer::blockSplitAlongLoops(linalg::LinalgOp op,
   for (unsigned l = 0; l < body.getNumLoops(); ++l)
     if (body.getLoopPad(l) && body.isReduction(l))
       blockSplit(body.getLoopPad(l)->cls, op, "it reduces over the dimension");
+  // Two loops over the same dimension pair its positions (an outer product,
+  // a square [B, B]): a chunk would only compute the diagonal blocks.
+  for (unsigned l = 0; l < body.getNumLoops(); ++l)
+    for (unsigned m = l + 1; m < body.getNumLoops(); ++m)
+      if (body.getLoopPad(l) && body.getLoopPad(m) &&
+          body.getLoopPad(l)->cls == body.getLoopPad(m)->cls)
+        blockSplit(body.getLoopPad(l)->cls, op,
+                   "two of its loops run over the dimension");
   // Position-dependent bodies see different indices in a chunk.
   body.getBody()->walk([&](linalg::IndexOp index) {
     if (const std::optional<PadDim> &loopPad = body.getLoopPad(index.getDim()))

@@ -408,6 +408,22 @@ resolvePolicies(func::FuncOp func, const DimensionAnalysis &analysis,
     if (policy != OutOfRangePolicy::Split)
       continue;
     ++splitCount;
+    // A tensor with the dimension twice ([B, B]) would be cut into
+    // [chunk, chunk] blocks: only the diagonal ones.
+    for (ArrayRef<DimPosition> positions :
+         {ArrayRef(dims[id].argDims), ArrayRef(dims[id].resultDims)})
+      for (auto [i, a] : llvm::enumerate(positions))
+        for (const DimPosition &b : positions.drop_front(i + 1))
+          if (a.index == b.index)
+            return func.emitError()
+                   << "cannot split '" << func.getName() << "' along '"
+                   << dims[id].getName() << "': "
+                   << (positions.data() == dims[id].argDims.data() ? "argument "
+                                                                   : "result ")
+                   << a.index << " has it in dimensions " << a.dim << " and "
+                   << b.dim
+                   << ", and a chunk would only cover the diagonal blocks; "
+                      "use fallback instead";
     if (Operation *blocker = padding.splitBlockers[id]) {
       InFlightDiagnostic diag =
           blocker->emitError()
