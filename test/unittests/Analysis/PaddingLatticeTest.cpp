@@ -63,6 +63,17 @@ protected:
   Type f32() { return builder.getF32Type(); }
   Type i32() { return builder.getI32Type(); }
 
+  /// What an index comparison `l <predicate> r` gives: a known boolean, or
+  /// nullopt.
+  std::optional<bool> compare(arith::CmpIPredicate predicate, const Abstract &l,
+                              const Abstract &r) {
+    Operation *cmp = arith::CmpIOp::create(builder, loc, predicate, i, j);
+    Abstract result = transfer(cmp, {l, r});
+    if (!result.isConst())
+      return std::nullopt;
+    return cast<IntegerAttr>(result.value).getValue().isOne();
+  }
+
   /// An f32 constant, derived from the padding of `args`.
   Abstract cst(double v, uint64_t args = 0) {
     return Abstract::constant(builder.getF32FloatAttr(v), false, args);
@@ -384,14 +395,6 @@ TEST_F(PaddingLatticeTest, TransferSelect) {
 TEST_F(PaddingLatticeTest, TransferCmpIOnIndices) {
   Abstract pad = Abstract::index(Abstract::PadIndex, 0);
   Abstract real = Abstract::index(Abstract::RealIndex, 0);
-  auto compare = [&](arith::CmpIPredicate predicate, const Abstract &l,
-                     const Abstract &r) -> std::optional<bool> {
-    Operation *cmp = arith::CmpIOp::create(builder, loc, predicate, i, j);
-    Abstract result = transfer(cmp, {l, r});
-    if (!result.isConst())
-      return std::nullopt;
-    return cast<IntegerAttr>(result.value).getValue().isOne();
-  };
   // Padded positions come after every real one.
   EXPECT_EQ(compare(arith::CmpIPredicate::slt, real, pad), true);
   EXPECT_EQ(compare(arith::CmpIPredicate::slt, pad, real), false);
@@ -413,14 +416,6 @@ TEST_F(PaddingLatticeTest, TransferCmpIOnIndices) {
 }
 
 TEST_F(PaddingLatticeTest, TransferCmpIWithRealSize) {
-  auto compare = [&](arith::CmpIPredicate predicate, const Abstract &l,
-                     const Abstract &r) -> std::optional<bool> {
-    Operation *cmp = arith::CmpIOp::create(builder, loc, predicate, i, j);
-    Abstract result = transfer(cmp, {l, r});
-    if (!result.isConst())
-      return std::nullopt;
-    return cast<IntegerAttr>(result.value).getValue().isOne();
-  };
   using P = arith::CmpIPredicate;
   Abstract size = Abstract::index(Abstract::RealSize, 0);
   Abstract pad = Abstract::index(Abstract::PadIndex, 0);
