@@ -316,7 +316,8 @@ void emitSizeUsedAsValue(func::FuncOp func, const DimensionAnalysis &dims,
 LogicalResult checkSizesUsedAsValues(func::FuncOp func,
                                      const DimensionAnalysis &dims,
                                      bool repairSizes,
-                                     SmallVectorImpl<bool> &realSizes) {
+                                     SmallVectorImpl<bool> &realSizes,
+                                     SmallVectorImpl<tensor::DimOp> &pending) {
   WalkResult result = func.walk([&](tensor::DimOp dimOp) {
     // Sizes of intermediate tensors resolve to the arguments' through the
     // dimension analysis; look at every dim of a dynamic dimension.
@@ -333,6 +334,14 @@ LogicalResult checkSizesUsedAsValues(func::FuncOp func,
       cls = dims.getDimId({arg.getArgNumber(), unsigned(*d)});
     if (repairSizes && cls && !uses.notRepairable) {
       realSizes[*cls] = true;
+      return WalkResult::advance();
+    }
+    // A tensor of the function's body: its padding, and so the real extent
+    // of the dimension, is known once the analysis has run.
+    Operation *def = dimOp.getSource().getDefiningOp();
+    if (repairSizes && !arg && def && def->getParentOp() == func &&
+        !uses.notRepairable) {
+      pending.push_back(dimOp);
       return WalkResult::advance();
     }
     Operation *user = uses.notRepairable ? uses.notRepairable
@@ -730,8 +739,10 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims,
     return failure();
   Arguments args = findPaddedArguments(func, dims);
   SmallVector<bool> realSizes(dims.getDims().size(), false);
+  SmallVector<tensor::DimOp> pendingSizes;
   if (failed(readDeclarations(func, args)) ||
-      failed(checkSizesUsedAsValues(func, dims, repairSizes, realSizes)))
+      failed(checkSizesUsedAsValues(func, dims, repairSizes, realSizes,
+                                    pendingSizes)))
     return failure();
 
   // Pad values alone first: when they make padding safe, they cost
@@ -756,6 +767,23 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims,
   for (const PaddingMask &mask : masks)
     for (const PaddingMask::Dim &d : mask.dims)
       realSizes[d.cls] = true;
+  // The analysis says which dimensions of the intermediate tensors are
+  // padded; an unpadded one has the same size in the buckets.
+  SmallVector<PaddingResult::IntermediateSize> intermediateSizes;
+  if (!pendingSizes.empty()) {
+    DenseMap<Operation *, unsigned> dimOpIndex;
+    func.walk([&](tensor::DimOp op) { dimOpIndex[op] = dimOpIndex.size(); });
+    for (tensor::DimOp dimOp : pendingSizes) {
+      const PadInfo *pad = last->getPadding(dimOp.getSource());
+      const std::optional<PadDim> *padDim =
+          pad ? &(*pad)[*dimOp.getConstantIndex()] : nullptr;
+      if (!padDim || !*padDim)
+        continue;
+      intermediateSizes.push_back({dimOpIndex.lookup(dimOp), (*padDim)->cls,
+                                   (*padDim)->scale, (*padDim)->offset});
+      realSizes[(*padDim)->cls] = true;
+    }
+  }
 
   PaddingResult result;
   for (unsigned i = 0; i < args.size(); ++i)
@@ -765,6 +793,7 @@ mlir::bucket::analyzePadding(func::FuncOp func, const DimensionAnalysis &dims,
   result.splitBlockerReasons = last->splitBlockerReasons;
   result.realSizes.assign(realSizes.begin(), realSizes.end());
   result.masks = std::move(masks);
+  result.intermediateSizes = std::move(intermediateSizes);
   // A chunk of a split would see its own size, not the whole one.
   for (auto [k, real] : llvm::enumerate(realSizes))
     if (real && !result.splitBlockers[k]) {

@@ -573,7 +573,8 @@ static void clampIndicesInBodies(RewriterBase &rewriter, func::FuncOp clone,
 /// as sizes keep the bucket's.
 static void useRealSizes(RewriterBase &rewriter, func::FuncOp clone,
                          const DimensionAnalysis &analysis,
-                         ArrayRef<bool> realSizes) {
+                         const PaddingResult &padding) {
+  ArrayRef<bool> realSizes = padding.realSizes;
   Block &entry = clone.getBody().front();
   unsigned numArgs = entry.getNumArguments();
   SmallVector<Value> realArgs;
@@ -586,17 +587,40 @@ static void useRealSizes(RewriterBase &rewriter, func::FuncOp clone,
   for (unsigned k = 0; k < realSizes.size(); ++k)
     clone.setArgAttrs(numArgs + k, DictionaryAttr::get(clone.getContext()));
 
+  // The clone's tensor.dims are the original's, in the same walk order.
   SmallVector<tensor::DimOp> dimOps;
   clone.walk([&](tensor::DimOp op) { dimOps.push_back(op); });
+  DenseMap<unsigned, Value> intermediateExtents;
+  for (const PaddingResult::IntermediateSize &size :
+       padding.intermediateSizes) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&entry);
+    Location loc = clone.getLoc();
+    Value extent = realArgs[size.cls];
+    if (size.scale != 1)
+      extent = arith::MulIOp::create(
+          rewriter, loc, extent,
+          arith::ConstantIndexOp::create(rewriter, loc, size.scale));
+    if (size.offset)
+      extent = arith::AddIOp::create(
+          rewriter, loc, extent,
+          arith::ConstantIndexOp::create(rewriter, loc, size.offset));
+    intermediateExtents[size.dimOpIndex] = extent;
+  }
   DenseSet<Value> realValues(realArgs.begin(), realArgs.end());
-  for (tensor::DimOp dimOp : dimOps) {
+  for (auto [index, dimOp] : llvm::enumerate(dimOps)) {
+    // The real extent: an argument's real size, or that of an intermediate
+    // tensor's padded dimension (PaddingResult::intermediateSizes).
+    Value extent = intermediateExtents.lookup(index);
     auto arg = dyn_cast<BlockArgument>(dimOp.getSource());
     std::optional<int64_t> d = dimOp.getConstantIndex();
-    if (!arg || arg.getOwner() != &entry || !d || arg.getArgNumber() >= numArgs)
-      continue;
-    std::optional<unsigned> cls =
-        analysis.getDimId({arg.getArgNumber(), unsigned(*d)});
-    if (!cls || !realSizes[*cls])
+    if (!extent && arg && arg.getOwner() == &entry && d &&
+        arg.getArgNumber() < numArgs)
+      if (std::optional<unsigned> cls =
+              analysis.getDimId({arg.getArgNumber(), unsigned(*d)});
+          cls && realSizes[*cls])
+        extent = realArgs[*cls];
+    if (!extent)
       continue;
     SizeValueUses uses = findSizeValueUses(dimOp);
     if (uses.notRepairable)
@@ -604,7 +628,7 @@ static void useRealSizes(RewriterBase &rewriter, func::FuncOp clone,
     // The real version of a value: itself off the way, else its op cloned
     // over the real versions of its operands (right after the op).
     IRMapping real;
-    real.map(dimOp.getResult(), realArgs[*cls]);
+    real.map(dimOp.getResult(), extent);
     std::function<Value(Value)> realVersion = [&](Value v) -> Value {
       if (!uses.path.contains(v))
         return v;
@@ -634,7 +658,7 @@ static FailureOr<func::FuncOp>
 createSpecialization(RewriterBase &rewriter, func::FuncOp func,
                      ArrayRef<int64_t> row, const BucketTable &table,
                      const DimensionAnalysis &analysis,
-                     ArrayRef<bool> realSizes, SymbolTable &symbolTable) {
+                     const PaddingResult &padding, SymbolTable &symbolTable) {
   auto clone = cast<func::FuncOp>(rewriter.clone(*func));
   clone.setPrivate();
   clone.setName(
@@ -651,8 +675,8 @@ createSpecialization(RewriterBase &rewriter, func::FuncOp func,
                  FlatSymbolRefAttr::get(func.getSymNameAttr()));
   clone->setAttr(kBucketAttrName, rewriter.getDenseI64ArrayAttr(row));
   // Before the casts, while the sizes are still read from the arguments.
-  if (llvm::is_contained(realSizes, true))
-    useRealSizes(rewriter, clone, analysis, realSizes);
+  if (llvm::is_contained(padding.realSizes, true))
+    useRealSizes(rewriter, clone, analysis, padding);
 
   Block &entry = clone.getBody().front();
   OpBuilder::InsertionGuard guard(rewriter);
@@ -799,9 +823,8 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   SmallVector<Attribute> keptRows;
   SmallVector<std::pair<ArrayRef<int64_t>, std::string>> dropped;
   for (ArrayRef<int64_t> row : table->rows) {
-    FailureOr<func::FuncOp> clone =
-        createSpecialization(rewriter, func, row, *table, *analysis,
-                             padding->realSizes, symbolTable);
+    FailureOr<func::FuncOp> clone = createSpecialization(
+        rewriter, func, row, *table, *analysis, *padding, symbolTable);
     if (failed(clone))
       return failure();
     if (std::optional<std::string> why = findContradiction(*clone)) {

@@ -50,35 +50,3 @@ func.func @reduce_by_subtraction(%x: tensor<?xf32> {bucket.dims = ["n"]}) -> ten
   return %r : tensor<f32>
 }
 
-// -----
-
-// The size of a padded dimension read from an intermediate tensor (not an
-// argument): the buckets are not given intermediate sizes yet.
-#rd   = affine_map<(r, d) -> (r, d)>
-#d_rd = affine_map<(r, d) -> (d)>
-#d    = affine_map<(d) -> (d)>
-func.func @mean_of_intermediate(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<4xf32> {
-  %c0 = arith.constant 0 : index
-  %zero = arith.constant 0.0 : f32
-  %t = math.tanh %x : tensor<?x4xf32>
-  // expected-note @below {{the size is read here}}
-  %seq = tensor.dim %t, %c0 : tensor<?x4xf32>
-  %e = tensor.empty() : tensor<4xf32>
-  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
-  %sum = linalg.generic {indexing_maps = [#rd, #d_rd], iterator_types = ["reduction", "parallel"]}
-      ins(%t : tensor<?x4xf32>) outs(%init : tensor<4xf32>) {
-  ^bb0(%v: f32, %acc: f32):
-    %r = arith.addf %v, %acc : f32
-    linalg.yield %r : f32
-  } -> tensor<4xf32>
-  %seq_i64 = arith.index_cast %seq : index to i64
-  %seq_f32 = arith.sitofp %seq_i64 : i64 to f32
-  // expected-error @below {{'linalg.generic' uses the size of padded dimension as a value (in 'arith.divf')}}
-  %mean = linalg.generic {indexing_maps = [#d, #d], iterator_types = ["parallel"]}
-      ins(%sum : tensor<4xf32>) outs(%e : tensor<4xf32>) {
-  ^bb0(%s: f32, %o: f32):
-    %m = arith.divf %s, %seq_f32 : f32
-    linalg.yield %m : f32
-  } -> tensor<4xf32>
-  return %mean : tensor<4xf32>
-}

@@ -76,3 +76,41 @@ func.func @last_row(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<1
   %row = tensor.extract_slice %x[%last, 0] [1, 4] [1, 1] : tensor<?x4xf32> to tensor<1x4xf32>
   return %row : tensor<1x4xf32>
 }
+
+// The mean of tanh(x) divided by the size of the intermediate tensor, not
+// the argument's: its real extent is the argument's real size.
+// RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func mean_of_tanh \
+// RUN:   --args 'f32[seq,4]' --results 'f32[4]' --dims 'seq=1..8' \
+// RUN:   --out-of-range 'seq=9' --rtol 1e-6 --atol 1e-6 | FileCheck %s
+
+func.func @mean_of_tanh(%x: tensor<?x4xf32> {bucket.dims = ["seq", ""]}) -> tensor<4xf32>
+    attributes {llvm.emit_c_interface} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %et = tensor.empty(%n) : tensor<?x4xf32>
+  %t = linalg.generic {indexing_maps = [#rd, #rd], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x4xf32>) outs(%et : tensor<?x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %y = math.tanh %v : f32
+    linalg.yield %y : f32
+  } -> tensor<?x4xf32>
+  %seq = tensor.dim %t, %c0 : tensor<?x4xf32>
+  %e = tensor.empty() : tensor<4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.generic {indexing_maps = [#rd, #d_rd], iterator_types = ["reduction", "parallel"]}
+      ins(%t : tensor<?x4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.addf %v, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  %seq_i64 = arith.index_cast %seq : index to i64
+  %seq_f32 = arith.sitofp %seq_i64 : i64 to f32
+  %mean = linalg.generic {indexing_maps = [#d, #d], iterator_types = ["parallel"]}
+      ins(%sum : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%s: f32, %o: f32):
+    %m = arith.divf %s, %seq_f32 : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  return %mean : tensor<4xf32>
+}

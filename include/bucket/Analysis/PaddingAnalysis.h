@@ -104,6 +104,18 @@ struct PaddingResult {
   /// The masks that make padding safe (with `repairSizes`), in the order the
   /// analysis found them. Their classes are set in realSizes.
   SmallVector<PaddingMask> masks;
+  /// Sizes of padded dimensions of intermediate tensors used as values (with
+  /// `repairSizes`): the `tensor.dim`, by its position among the function's
+  /// `tensor.dim`s in walk order (a clone of the function has the same), and
+  /// its real extent, `scale` times the real size of class `cls` plus
+  /// `offset`. Their classes are set in realSizes.
+  struct IntermediateSize {
+    unsigned dimOpIndex;
+    unsigned cls;
+    int64_t scale;
+    int64_t offset;
+  };
+  SmallVector<IntermediateSize> intermediateSizes;
 };
 
 /// Where the size a `tensor.dim` reads is used as a value rather than as a
