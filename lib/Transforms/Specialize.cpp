@@ -408,6 +408,26 @@ resolvePolicies(func::FuncOp func, const DimensionAnalysis &analysis,
     if (policy != OutOfRangePolicy::Split)
       continue;
     ++splitCount;
+    if (Operation *blocker = padding.splitBlockers[id]) {
+      InFlightDiagnostic diag =
+          blocker->emitError()
+          << "cannot split '" << func.getName() << "' along '"
+          << dims[id].getName() << "' because of '" << blocker->getName()
+          << "': " << padding.splitBlockerReasons[id]
+          << "; split is only for dimensions that are never reduced or "
+             "mixed (such as a batch); use fallback instead";
+      return failure();
+    }
+    // Every result is concatenated along the dimension: one without it
+    // would be computed again by every chunk.
+    for (unsigned r = 0; r < func.getNumResults(); ++r)
+      if (llvm::none_of(dims[id].resultDims,
+                        [&](const DimPosition &p) { return p.index == r; }))
+        return func.emitError()
+               << "cannot split '" << func.getName() << "' along '"
+               << dims[id].getName() << "': result " << r
+               << " does not have the dimension, so the chunks' results "
+                  "cannot be concatenated; use fallback instead";
     // A tensor with the dimension twice ([B, B]) would be cut into
     // [chunk, chunk] blocks: only the diagonal ones.
     for (ArrayRef<DimPosition> positions :
@@ -424,16 +444,6 @@ resolvePolicies(func::FuncOp func, const DimensionAnalysis &analysis,
                    << b.dim
                    << ", and a chunk would only cover the diagonal blocks; "
                       "use fallback instead";
-    if (Operation *blocker = padding.splitBlockers[id]) {
-      InFlightDiagnostic diag =
-          blocker->emitError()
-          << "cannot split '" << func.getName() << "' along '"
-          << dims[id].getName() << "' because of '" << blocker->getName()
-          << "': " << padding.splitBlockerReasons[id]
-          << "; split is only for dimensions that are never reduced or "
-             "mixed (such as a batch); use fallback instead";
-      return failure();
-    }
   }
   if (splitCount > 1)
     return func.emitError() << "at most one dimension of '" << func.getName()
