@@ -97,6 +97,15 @@ private:
   void bindIndices();
   /// What `v`, an operand of an op of the body, holds.
   Abstract lookupScalar(Value v) const;
+  /// Whether `v` is the block argument of an output (an accumulator).
+  bool isAccumulator(Value v) const {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && arg.getOwner() == body &&
+           arg.getArgNumber() >= body->getNumArguments() - op->getNumResults();
+  }
+  /// Whether `cond` is a conjunction of `linalg.index < real size`, the
+  /// condition of a mask.
+  bool isRealSizeMask(Value cond) const;
   /// Evaluates the ops of the body in order; what the terminator yields.
   SmallVector<Abstract> walkBody();
   /// What the inits hold where loop `p` is padded, for evaluateResult.
@@ -197,6 +206,15 @@ void BodyEvaluator::bindIndices() {
   });
 }
 
+bool BodyEvaluator::isRealSizeMask(Value cond) const {
+  if (auto conj = cond.getDefiningOp<arith::AndIOp>())
+    return isRealSizeMask(conj.getLhs()) && isRealSizeMask(conj.getRhs());
+  auto cmp = cond.getDefiningOp<arith::CmpIOp>();
+  return cmp && cmp.getPredicate() == arith::CmpIPredicate::ult &&
+         cmp.getLhs().getDefiningOp<linalg::IndexOp>() &&
+         lookupScalar(cmp.getRhs()).kind == Abstract::RealSize;
+}
+
 Abstract BodyEvaluator::lookupScalar(Value v) const {
   if (const Abstract *computed = getComputed(v))
     return *computed;
@@ -229,6 +247,16 @@ SmallVector<Abstract> BodyEvaluator::walkBody() {
     SmallVector<Abstract> in;
     for (Value operand : inner.getOperands())
       in.push_back(lookupScalar(operand));
+    // An accumulator mask (PaddingMask::Kind::Accumulator): at iterations
+    // where it is undecided it keeps the accumulator or applies the body,
+    // and keeping it adds no accumulator value, so the body's value stands
+    // for both (every reduction has at least one real iteration).
+    if (auto select = dyn_cast<arith::SelectOp>(inner);
+        select && !in[0].isConst() && isAccumulator(select.getFalseValue()) &&
+        isRealSizeMask(select.getCondition())) {
+      env[select] = in[1];
+      continue;
+    }
     auto extract = dyn_cast<tensor::ExtractOp>(inner);
     if (!extract) {
       env[inner.getResult(0)] = transfer(&inner, in);
