@@ -143,9 +143,9 @@ MUTANTS = [
       "split is allowed for bodies that use linalg.index"),
     M("body-index-real", BODY,
       "      env[index] = Abstract::index(Abstract::PadIndex, "
-      "loopPads[l]->cls);",
+      "loopPads[l]->cls,",
       "      env[index] = Abstract::index(Abstract::RealIndex, "
-      "loopPads[l]->cls);",
+      "loopPads[l]->cls,",
       "a padded loop's index counts as a real position"),
     M("body-split-window", BODY,
       "      blockSplit((*src)[d]->cls, op, \"it reads neighbouring "
@@ -181,8 +181,7 @@ MUTANTS = [
     M("spec-max-buckets", SPEC, "    if (numBuckets > maxBuckets)",
       "    if (numBuckets > maxBuckets * 1000)", "the bucket cap is not enforced"),
     M("spec-real-sizes", SPEC,
-      "    if (!arg || arg.getOwner() != &entry || !d || arg.getArgNumber() >= "
-      "numArgs)\n      continue;",
+      "    if (!extent)\n      continue;",
       "    if (true)\n      continue;",
       "buckets read the padded sizes instead of the real ones"),
     # The dispatcher.

@@ -74,3 +74,16 @@ func.func @dim_index_too_large(%x: tensor<?x4xf32>) -> index {
   %d = tensor.dim %x, %c : tensor<?x4xf32>
   return %d : index
 }
+
+// -----
+
+// Two ops tie one dynamic dimension to 4 and to 8: no size satisfies both,
+// so the function is invalid (each op verifies on its own).
+func.func @static_conflict(%a: tensor<?xf32>, %b: tensor<4xf32>, %c: tensor<8xf32>) -> tensor<8xf32> {
+  %s = linalg.add ins(%a, %b : tensor<?xf32>, tensor<4xf32>)
+                  outs(%b : tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @below {{this op requires two different static sizes to be equal; the function is invalid}}
+  %r = linalg.add ins(%a, %c : tensor<?xf32>, tensor<8xf32>)
+                  outs(%c : tensor<8xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}

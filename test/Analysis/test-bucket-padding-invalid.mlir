@@ -585,3 +585,22 @@ func.func @sum_of_cache_prefix(%cache: tensor<16x4xf32>, %positions: tensor<?xi6
   } -> tensor<4xf32>
   return %s : tensor<4xf32>
 }
+
+// -----
+
+// A size that shrinks as the padded size grows (8 - seq) is not a padded
+// size: a bucket would build a shorter tensor than the original, so the
+// analysis does not follow `seq * -1` as one.
+func.func @shrinking_size(%x: tensor<?xf32> {bucket.dims = ["seq"]}) -> tensor<?xf32> {
+  %c0 = arith.constant 0 : index
+  %cm1 = arith.constant -1 : index
+  %c8 = arith.constant 8 : index
+  %one = arith.constant 1.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %m = arith.muli %n, %cm1 : index
+  %s = arith.addi %m, %c8 : index
+  // expected-error @below {{cannot prove that padding is safe: a size computed from a padded dimension in a way the analysis does not follow}}
+  %e = tensor.empty(%s) : tensor<?xf32>
+  %r = linalg.fill ins(%one : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}

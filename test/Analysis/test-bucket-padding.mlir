@@ -550,3 +550,20 @@ func.func @split_moved(%x: tensor<?xf32> {bucket.dims = ["batch"]}) -> tensor<?x
   %r = tensor.insert_slice %x into %f[1] [%n] [1] : tensor<?xf32> into tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// Merging the padded rows with a static 4 ([B, 4] -> [B * 4]) puts 4
+// padded positions per padded row at the end, so the merged dimension is
+// padded 4 times as fast as B, and splitting it straight back by 4 gives
+// [B, 4] with its padded rows again.
+// CHECK-LABEL: func @merge_then_split
+// CHECK-NEXT:    arg0 pad 0.000000e+00 : f32
+// CHECK-NEXT:    dim "B" not splittable: 'tensor.collapse_shape': it merges the dimension with others
+func.func @merge_then_split(%x: tensor<?x4xf32> {bucket.dims = ["B", ""]}) -> tensor<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %b = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %flat = tensor.collapse_shape %x [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+  %r = tensor.expand_shape %flat [[0, 1]] output_shape [%b, 4] : tensor<?xf32> into tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
+}

@@ -228,3 +228,43 @@ func.func @scalar_and_constant(%x: tensor<?xf32> {bucket.dims = ["N"]})
   %ones = linalg.fill ins(%z : f32) outs(%five : tensor<?xf32>) -> tensor<?xf32>
   return %v, %ones, %x : f32, tensor<?xf32>, tensor<?xf32>
 }
+
+// -----
+
+// Self-check on a grid: each bucket is checked against the next one in
+// dispatch order that contains it in every dimension. Rows b x s:
+// 1x8, 1x16, 4x8, 4x16; 1x16 is checked against 4x16 (4x8 is shorter in s),
+// 4x8 against 4x16, and 4x16 against the fallback.
+// CHECK-LABEL: func.func @checked_grid(
+// CHECK:         case 0 {
+// CHECK:           func.call @checked_grid_b1_s8(
+// CHECK-NOT:       case
+// CHECK:           func.call @checked_grid_b1_s16(
+// CHECK:         case 1 {
+// CHECK:           func.call @checked_grid_b1_s16(
+// CHECK-NOT:       case
+// CHECK:           func.call @checked_grid_b4_s16(
+// CHECK:         case 2 {
+// CHECK:           func.call @checked_grid_b4_s8(
+// CHECK-NOT:       case
+// CHECK:           func.call @checked_grid_b4_s16(
+// CHECK:         case 3 {
+// CHECK:           func.call @checked_grid_b4_s16(
+// CHECK-NOT:       case
+// CHECK:           func.call @checked_grid_fallback(
+#bs = affine_map<(b, s) -> (b, s)>
+func.func @checked_grid(%x: tensor<?x?xf32> {bucket.dims = ["b", "s"]}) -> tensor<?x?xf32>
+    attributes {bucket.buckets = "b=1,4;s=8,16", bucket.self_check} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %s = tensor.dim %x, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%b, %s) : tensor<?x?xf32>
+  %r = linalg.generic {indexing_maps = [#bs, #bs], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<?x?xf32>) outs(%e : tensor<?x?xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %t = math.tanh %v : f32
+    linalg.yield %t : f32
+  } -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
