@@ -28,7 +28,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "bench_util.h"
+#include "bench_builds.h"
 
 #include "bucket/runtime.h"
 
@@ -46,20 +46,7 @@
 
 namespace {
 
-using Shape = std::vector<int64_t>;
-
-[[noreturn]] void die(const std::string &message) {
-  std::fprintf(stderr, "bucket-bench-tune: %s\n", message.c_str());
-  std::exit(1);
-}
-
-void check(bucket_status_t status, const std::string &what) {
-  if (!status)
-    return;
-  std::string message = bucket_status_message(status);
-  bucket_status_free(status);
-  die(what + ": " + message);
-}
+using namespace bench;
 
 /// A histogram CSV: a header of dimension names and an optional `count`
 /// column (bucket-tune's format); rows in the file's column order.
@@ -108,13 +95,6 @@ Histogram readHistogram(const std::string &path) {
   if (h.shapes.empty())
     die(path + ": no shapes");
   return h;
-}
-
-double elements(const Shape &shape) {
-  double product = 1;
-  for (int64_t size : shape)
-    product *= size;
-  return product;
 }
 
 /// The histogram's shapes sorted by element count (ties by shape), with
@@ -188,146 +168,6 @@ double getMatmulFlops(const std::string &model, const Shape &shape) {
     return 2 * pixels * 8 * (3 * 3 * 3 + 8);
   }
   die("unknown --flops model '" + model + "'");
-}
-
-/// A loaded build and its function.
-struct Build {
-  std::string name;
-  bucket_model_t *model = nullptr;
-  const bucket_function_info_t *fn = nullptr;
-};
-
-Build openBuild(const std::string &name, const std::string &path,
-                const std::string &function) {
-  Build build;
-  build.name = name;
-  check(bucket_model_open(path.c_str(), &build.model), "opening " + path);
-  check(bucket_model_get_function(build.model, function.c_str(), &build.fn),
-        path);
-  return build;
-}
-
-/// The arguments of one call at one shape, the same for every build.
-struct Inputs {
-  std::vector<std::vector<char>> storage;
-  std::vector<bucket_tensor_t> tensors;
-  std::vector<const bucket_tensor_t *> pointers;
-};
-
-Inputs makeInputs(const bucket_function_info_t *fn, const Shape &shape) {
-  Inputs in;
-  in.storage.resize(fn->num_args);
-  in.tensors.resize(fn->num_args);
-  for (int32_t i = 0; i < fn->num_args; ++i) {
-    const bucket_value_info_t &info = fn->args[i];
-    int64_t sizes[BUCKET_MAX_RANK];
-    int64_t count = 1;
-    for (int32_t d = 0; d < info.rank; ++d) {
-      sizes[d] = info.shape[d] >= 0 ? info.shape[d] : shape[info.dim_ids[d]];
-      count *= sizes[d];
-    }
-    size_t width = bucket_element_size(info.element_type);
-    std::vector<char> &data = in.storage[i];
-    data.assign(count * width + 1, 0);
-    for (int64_t e = 0; e < count; ++e) {
-      char *p = data.data() + e * width;
-      if (info.element_type == BUCKET_ELEMENT_F32) {
-        float v = float((e * 7919 + i * 104729) % 2001) / 1000.0f - 1.0f;
-        std::memcpy(p, &v, sizeof(v));
-      } else if (info.element_type != BUCKET_ELEMENT_F64 &&
-                 info.element_type != BUCKET_ELEMENT_F16 &&
-                 info.element_type != BUCKET_ELEMENT_BF16) {
-        p[0] = 1; // Integers: a valid token id, an unmasked position.
-      }
-    }
-    check(bucket_tensor_init(data.data(), info.element_type, info.rank, sizes,
-                             &in.tensors[i]),
-          "inputs");
-  }
-  for (bucket_tensor_t &tensor : in.tensors)
-    in.pointers.push_back(&tensor);
-  return in;
-}
-
-/// Calls the build once; keeps the first result's values when asked.
-void call(const Build &build, const Inputs &in, std::vector<float> *out) {
-  const bucket_function_info_t *fn = build.fn;
-  std::vector<bucket_tensor_t> results(fn->num_results);
-  std::vector<bucket_tensor_t *> pointers;
-  for (bucket_tensor_t &result : results) {
-    std::memset(&result, 0, sizeof(result));
-    pointers.push_back(&result);
-  }
-  check(bucket_model_invoke(build.model, fn->name, fn->num_args,
-                            in.pointers.data(), fn->num_results,
-                            pointers.data()),
-        build.name);
-  if (out && !results.empty() &&
-      results[0].element_type == BUCKET_ELEMENT_F32) {
-    const float *data = static_cast<const float *>(results[0].data);
-    out->assign(data, data + bucket_tensor_num_elements(&results[0]));
-  }
-  for (bucket_tensor_t &result : results)
-    bucket_tensor_release(&result);
-}
-
-/// The calling thread's CPU time in seconds. The builds run on the calling
-/// thread, so this is a call's run time without the time it waited for the
-/// core: on a shared machine the wall clock inflates long calls (preempted
-/// every time) more than short ones, and so every ratio between builds that
-/// pad differently.
-double threadSeconds() {
-  timespec now;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return now.tv_sec + now.tv_nsec * 1e-9;
-}
-
-/// One (build, shape) pair: its best time in seconds.
-struct Job {
-  size_t build, shape;
-  int reps = 1;
-  double best = 1e30;
-};
-
-/// Runs every job once per round, in a new random order each round, and
-/// keeps the best time of each. A job's calls in one round last about 1 ms
-/// (at least one call), so short calls are not all noise.
-void runRounds(std::vector<Job> &jobs, const std::vector<Build> &builds,
-               const std::vector<Inputs> &inputs, int rounds) {
-  std::mt19937 random(12345);
-  for (Job &job : jobs) {
-    double t0 = bench::now();
-    call(builds[job.build], inputs[job.shape], nullptr);
-    job.reps = std::clamp(int(1e-3 / std::max(bench::now() - t0, 1e-7)), 1, 50);
-  }
-  std::vector<size_t> order(jobs.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  for (int round = 0; round < rounds; ++round) {
-    std::shuffle(order.begin(), order.end(), random);
-    for (size_t i : order) {
-      Job &job = jobs[i];
-      for (int rep = 0; rep < job.reps; ++rep) {
-        double t0 = threadSeconds();
-        call(builds[job.build], inputs[job.shape], nullptr);
-        job.best = std::min(job.best, threadSeconds() - t0);
-      }
-    }
-  }
-}
-
-/// The oracle's time at `shape`: linear in the element count between the
-/// nearest oracle shapes (their times averaged per element count).
-double interpolate(const std::map<double, double> &oracle, const Shape &shape) {
-  double x = elements(shape);
-  auto upper = oracle.lower_bound(x);
-  if (upper == oracle.end())
-    return std::prev(upper)->second * x / std::prev(upper)->first;
-  if (upper->first == x || upper == oracle.begin())
-    return upper->second * x / upper->first;
-  auto lower = std::prev(upper);
-  double t = (x - lower->first) / (upper->first - lower->first);
-  return lower->second + t * (upper->second - lower->second);
 }
 
 std::string formatShape(const Shape &shape) {
