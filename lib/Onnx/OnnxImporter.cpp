@@ -77,13 +77,21 @@ FailureOr<std::string> readExternalData(const onnx::TensorProto &tensor,
   uint64_t offset = 0, length = 0;
   bool hasLength = false;
   for (const auto &entry : tensor.external_data()) {
+    // Not std::stoull: it throws on a malformed number (found by fuzzing).
+    bool bad = false;
     if (entry.key() == "location")
       location = entry.value();
     else if (entry.key() == "offset")
-      offset = std::stoull(entry.value());
+      bad = StringRef(entry.value()).getAsInteger(10, offset);
     else if (entry.key() == "length") {
-      length = std::stoull(entry.value());
+      bad = StringRef(entry.value()).getAsInteger(10, length);
       hasLength = true;
+    }
+    if (bad) {
+      emitError(loc) << "external data of tensor '" << tensor.name()
+                     << "': " << entry.key() << " '" << entry.value()
+                     << "' is not a non-negative integer";
+      return failure();
     }
   }
   SmallString<256> path(modelDir);
