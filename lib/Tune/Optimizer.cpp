@@ -98,11 +98,12 @@ Evaluation mlir::bucket::evaluateBuckets(const Histogram &histogram,
   for (const Tuple &bucket : result.buckets)
     for (auto [l, b] : zip(largest, bucket))
       l = std::max(l, b);
-  double total = histogram.getTotal();
+  double total = histogram.getTotal(), inRangeShare = 0;
   for (auto [shape, count] : zip(histogram.shapes, histogram.counts)) {
     double weight = count / total;
     double exact = cost(shape);
     bool inRange = fits(cover, shape);
+    inRangeShare += inRange ? weight : 0;
     const Tuple *selected = nullptr;
     size_t index = 0;
     if (inRange) {
@@ -134,6 +135,8 @@ Evaluation mlir::bucket::evaluateBuckets(const Histogram &histogram,
       continue;
     }
     double c = weight * cost(*selected);
+    if (options.hasLatencyBudget() && cost(*selected) > options.maxLatency)
+      result.slowShare += weight;
     result.inRangeCost += c;
     result.hitShare[index] += weight;
     result.realElements[index] += count * getElementCount(shape);
@@ -142,52 +145,129 @@ Evaluation mlir::bucket::evaluateBuckets(const Histogram &histogram,
   }
   for (double &share : result.costShare)
     share = result.inRangeCost > 0 ? share / result.inRangeCost : 0;
+  result.slowShare = inRangeShare > 0 ? result.slowShare / inRangeShare : 0;
   if (!result.feasible)
     result.inRangeCost = kInfinity;
   return result;
 }
 
-SmallVector<size_t>
-mlir::bucket::optimizeOneDimension(ArrayRef<double> weights,
-                                   ArrayRef<double> bucketCost,
-                                   unsigned maxBuckets) {
+SmallVector<size_t> mlir::bucket::optimizeOneDimension(
+    ArrayRef<double> weights, ArrayRef<double> bucketCost, unsigned maxBuckets,
+    std::optional<RequiredEdge> required) {
   size_t n = weights.size();
   if (n == 0 || maxBuckets == 0)
     return {};
   unsigned k = std::min<size_t>(maxBuckets, n);
+  // Without a required range every bucket is in it.
+  auto [first, last] = required.value_or(RequiredEdge{0, n - 1});
+  auto isRequired = [&, first = first, last = last](size_t j) {
+    return j >= first && j <= last;
+  };
   // prefix[j] = weights[0] + ... + weights[j - 1].
   SmallVector<double> prefix(n + 1, 0);
   for (size_t j = 0; j < n; ++j)
     prefix[j + 1] = prefix[j] + weights[j];
-  // best[b][j]: the least cost of sizes 0..j with b + 1 buckets, the last at
-  // size j (which then takes sizes i + 1..j after the previous one at i).
-  SmallVector<SmallVector<double>> best(k, SmallVector<double>(n, kInfinity));
-  SmallVector<SmallVector<size_t>> from(k, SmallVector<size_t>(n, 0));
+  // best[f][b][j]: the least cost of sizes 0..j with b + 1 buckets, the last
+  // at size j (which then takes sizes i + 1..j after the previous one at i),
+  // f: whether one of them is in the required range. from[f][b][j]: the
+  // previous bucket and its flag.
+  using Step = std::pair<size_t, bool>;
+  SmallVector<SmallVector<double>> best[2];
+  SmallVector<SmallVector<Step>> from[2];
+  for (bool f : {false, true}) {
+    best[f].assign(k, SmallVector<double>(n, kInfinity));
+    from[f].assign(k, SmallVector<Step>(n));
+  }
   for (size_t j = 0; j < n; ++j)
-    best[0][j] = bucketCost[j] * prefix[j + 1];
+    best[isRequired(j)][0][j] = bucketCost[j] * prefix[j + 1];
   for (unsigned b = 1; b < k; ++b)
     for (size_t j = b; j < n; ++j)
-      for (size_t i = b - 1; i < j; ++i) {
-        double value =
-            best[b - 1][i] + bucketCost[j] * (prefix[j + 1] - prefix[i + 1]);
-        if (value < best[b][j]) {
-          best[b][j] = value;
-          from[b][j] = i;
+      for (size_t i = b - 1; i < j; ++i)
+        for (bool f : {false, true}) {
+          double value = best[f][b - 1][i] +
+                         bucketCost[j] * (prefix[j + 1] - prefix[i + 1]);
+          bool g = f || isRequired(j);
+          if (value < best[g][b][j]) {
+            best[g][b][j] = value;
+            from[g][b][j] = {i, f};
+          }
         }
-      }
   // At most K: the fewest buckets reaching the least cost.
   unsigned used = 0;
   for (unsigned b = 1; b < k; ++b)
-    if (best[b][n - 1] < best[used][n - 1] * (1 - 1e-12))
+    if (best[1][b][n - 1] < best[1][used][n - 1] * (1 - 1e-12))
       used = b;
+  // Too few buckets for the required range: the unconstrained optimum.
+  if (best[1][used][n - 1] == kInfinity)
+    return optimizeOneDimension(weights, bucketCost, maxBuckets);
   SmallVector<size_t> chosen;
-  size_t j = n - 1;
+  Step at = {n - 1, true};
   for (unsigned b = used + 1; b-- > 0;) {
-    chosen.push_back(j);
-    j = from[b][j];
+    chosen.push_back(at.first);
+    at = from[at.second][b][at.first];
   }
   std::reverse(chosen.begin(), chosen.end());
   return chosen;
+}
+
+std::optional<RequiredEdge>
+mlir::bucket::getLatencyEdge(ArrayRef<double> weights,
+                             ArrayRef<double> bucketCost,
+                             const TuneOptions &options) {
+  size_t n = weights.size();
+  // fast: how many of the smallest sizes cost at most the budget, each with
+  // every smaller one.
+  size_t fast = 0;
+  while (options.hasLatencyBudget() && fast < n &&
+         bucketCost[fast] <= options.maxLatency)
+    ++fast;
+  // Every bucket meets the budget, or none does: nothing to require.
+  if (!options.hasLatencyBudget() || fast == n || fast == 0)
+    return std::nullopt;
+  double total = 0;
+  for (double weight : weights)
+    total += weight;
+  double allowed = options.getAllowedSlowShare() * total * (1 + 1e-12);
+  // With the last fast bucket at e, the calls at sizes e + 1.. are slow.
+  size_t last = fast - 1, e = last;
+  double slow = 0;
+  for (size_t j = fast; j < n; ++j)
+    slow += weights[j];
+  if (slow > allowed)
+    return RequiredEdge{last, last};
+  while (e > 0 && slow + weights[e] <= allowed)
+    slow += weights[e--];
+  return RequiredEdge{e, last};
+}
+
+double mlir::bucket::getLatencyQuantile(const Histogram &histogram,
+                                        ArrayRef<Tuple> buckets,
+                                        ArrayRef<int64_t> cover,
+                                        CostCache &cost, double quantile) {
+  BucketList order = sortForDispatch(buckets);
+  SmallVector<std::pair<double, double>> calls; // (cost, count)
+  double total = 0;
+  for (auto [shape, count] : zip(histogram.shapes, histogram.counts)) {
+    if (!fits(cover, shape))
+      continue;
+    const Tuple *selected = nullptr;
+    for (const Tuple &bucket : order)
+      if (!selected && fits(bucket, shape))
+        selected = &bucket;
+    calls.push_back({order.empty() ? cost(shape)
+                     : selected    ? cost(*selected)
+                                   : kInfinity,
+                     count});
+    total += count;
+  }
+  llvm::sort(calls);
+  double seen = 0;
+  for (auto [c, count] : calls) {
+    seen += count;
+    if (seen >= quantile * total * (1 - 1e-12))
+      return c;
+  }
+  return calls.empty() ? 0 : calls.back().first;
 }
 
 /// The weighted quantile positions of the marginal of `dim` among its
@@ -264,14 +344,18 @@ namespace {
 class SubsetEvaluator {
 public:
   SubsetEvaluator(const Histogram &histogram, ArrayRef<Tuple> candidates,
-                  ArrayRef<int64_t> cover, CostCache &cost)
-      : candidates(candidates) {
+                  ArrayRef<int64_t> cover, CostCache &cost,
+                  const TuneOptions &options)
+      : candidates(candidates), options(options) {
     double total = histogram.getTotal();
     for (auto [shape, count] : zip(histogram.shapes, histogram.counts))
-      if (fits(cover, shape))
+      if (fits(cover, shape)) {
         weights.push_back(count / total);
+        inRangeShare += count / total;
+      }
     for (const Tuple &candidate : candidates) {
       costs.push_back(cost(candidate));
+      maxCost = std::max(maxCost, costs.back());
       products.push_back(getElementCount(candidate));
       SmallVector<bool> row;
       for (const Tuple &shape : histogram.shapes)
@@ -282,7 +366,9 @@ public:
   }
 
   /// The in-range cost of a subset (indices into the candidates), infinite
-  /// when some in-range shape fits none of them.
+  /// when some in-range shape fits none of them. With a latency budget, the
+  /// share of calls beyond it comes first: a set that exceeds the budget
+  /// costs more than any that meets it, and more the more it exceeds it.
   double operator()(ArrayRef<size_t> subset) {
     // Dispatch order: ascending product, ties in subset order.
     keys.clear();
@@ -292,7 +378,7 @@ public:
     order.clear();
     for (auto &key : keys)
       order.push_back(subset[key.second]);
-    double total = 0;
+    double total = 0, slow = 0;
     for (size_t s = 0; s < weights.size(); ++s) {
       size_t k = 0;
       while (k < order.size() && !fitTable[order[k]][s])
@@ -300,8 +386,13 @@ public:
       if (k == order.size())
         return kInfinity;
       total += weights[s] * costs[order[k]];
+      if (options.hasLatencyBudget() && costs[order[k]] > options.maxLatency)
+        slow += weights[s];
     }
-    return total;
+    double excess = inRangeShare > 0 ? slow / inRangeShare -
+                                           options.getAllowedSlowShare() - 1e-12
+                                     : 0;
+    return excess > 0 ? total + excess * maxCost * 1e9 : total;
   }
 
   BucketList getBuckets(ArrayRef<size_t> subset) const {
@@ -313,6 +404,8 @@ public:
 
 private:
   ArrayRef<Tuple> candidates;
+  const TuneOptions &options;
+  double inRangeShare = 0, maxCost = 0;
   SmallVector<double> weights, costs, products;
   SmallVector<SmallVector<bool>> fitTable;
   SmallVector<size_t> order;
@@ -327,7 +420,7 @@ BucketList mlir::bucket::searchBuckets(const Histogram &histogram,
                                        ArrayRef<Tuple> candidates,
                                        ArrayRef<int64_t> cover, CostCache &cost,
                                        const TuneOptions &options) {
-  SubsetEvaluator evaluate(histogram, candidates, cover, cost);
+  SubsetEvaluator evaluate(histogram, candidates, cover, cost, options);
   auto coverIt = llvm::find(candidates, Tuple(cover.begin(), cover.end()));
   if (coverIt == candidates.end() || options.maxBuckets == 0)
     return {};
@@ -420,7 +513,7 @@ BucketList mlir::bucket::exhaustiveSearch(const Histogram &histogram,
   if (countSubsets(candidates.size(), options.maxBuckets, maxSubsets) >
       maxSubsets)
     return {};
-  SubsetEvaluator evaluate(histogram, candidates, cover, cost);
+  SubsetEvaluator evaluate(histogram, candidates, cover, cost, options);
   double bestValue = kInfinity;
   SmallVector<size_t> bestSet, set;
   std::function<void(size_t)> recurse = [&](size_t start) {
@@ -462,7 +555,8 @@ BucketList mlir::bucket::tuneBuckets(const Histogram &histogram,
     }
     BucketList buckets;
     for (size_t index :
-         optimizeOneDimension(weights, costs, options.maxBuckets))
+         optimizeOneDimension(weights, costs, options.maxBuckets,
+                              getLatencyEdge(weights, costs, options)))
       buckets.push_back({sizes[index]});
     return buckets;
   }

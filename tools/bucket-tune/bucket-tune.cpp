@@ -154,6 +154,17 @@ static cl::opt<double> maxCompileSeconds(
              "--measure)"),
     cl::init(0), cl::cat(category));
 
+static cl::opt<double> maxLatencyMicros(
+    "max-latency-us",
+    cl::desc("Budget: the --latency-quantile quantile of the predicted time "
+             "per call stays within this many microseconds"),
+    cl::init(0), cl::cat(category));
+static cl::opt<double>
+    latencyQuantile("latency-quantile",
+                    cl::desc("The quantile of the calls --max-latency-us "
+                             "bounds (default 0.99)"),
+                    cl::init(0.99), cl::cat(category));
+
 static cl::opt<bool> verifyExhaustive(
     "verify-exhaustive",
     cl::desc("With --measure: time every size of a coarse grid and the "
@@ -167,6 +178,8 @@ static cl::opt<unsigned>
                cl::init(8), cl::cat(category));
 
 static int fail(const Twine &message) {
+  // The report so far comes first when both streams go to one file.
+  outs().flush();
   WithColor::error(errs(), "bucket-tune") << message << "\n";
   return 1;
 }
@@ -466,6 +479,13 @@ static LogicalResult checkOptions() {
            failure();
   if (verifyExhaustive && !measure)
     return fail("--verify-exhaustive needs --measure"), failure();
+  if (maxLatencyMicros < 0 || !(latencyQuantile > 0 && latencyQuantile <= 1))
+    return fail("--max-latency-us must be positive and --latency-quantile in "
+                "(0, 1]"),
+           failure();
+  if (maxLatencyMicros > 0 && costKind == "tokens")
+    return fail("--max-latency-us needs the model's time (--cost=linalg)"),
+           failure();
   if ((maxObjectBytes > 0 || maxCompileSeconds > 0) && !measure)
     return fail("--max-object-size and --max-compile-seconds need --measure "
                 "(they are measured)"),
@@ -747,6 +767,47 @@ static LogicalResult maybeWriteSvg(const Histogram &histogram,
   return success();
 }
 
+/// Prints how the chosen buckets meet the latency budget, and fails with an
+/// error when they do not: a budget the user set is a constraint.
+static LogicalResult checkLatencyBudget(const Histogram &histogram,
+                                        ArrayRef<int64_t> cover,
+                                        CostCache &cost,
+                                        const TuneOptions &options,
+                                        const Evaluation &chosen) {
+  if (!options.hasLatencyBudget())
+    return success();
+  double q = options.latencyQuantile;
+  auto print = [](const char *fmt, double value) {
+    char text[32];
+    snprintf(text, sizeof(text), fmt, value);
+    return std::string(text);
+  };
+  std::string name = print("p%g", 100 * q);
+  double got = getLatencyQuantile(histogram, chosen.buckets, cover, cost, q);
+  double oracle = getLatencyQuantile(histogram, {}, cover, cost, q);
+  bool met = chosen.slowShare <= options.getAllowedSlowShare() + 1e-12;
+  if (!specOnly && !printBaselines)
+    outs() << format("latency budget: %s <= %.4g us: %s (predicted %s %.4g "
+                     "us, exact-shape oracle %.4g us; %.2f%% of the in-range "
+                     "calls slower)\n",
+                     name.c_str(), options.maxLatency, met ? "met" : "NOT met",
+                     name.c_str(), got, oracle, 100 * chosen.slowShare);
+  if (met)
+    return success();
+  if (oracle > options.maxLatency)
+    return fail("the latency budget " + name +
+                " <= " + print("%.4g", options.maxLatency) +
+                " us cannot be met: the calls take " + print("%.4g", oracle) +
+                " us at " + name + " even at their exact shapes"),
+           failure();
+  return fail("the latency budget " + name +
+              " <= " + print("%.4g", options.maxLatency) +
+              " us is not met with at most " + Twine(options.maxBuckets) +
+              " buckets (" + name + " " + print("%.4g", got) +
+              " us): raise --max-buckets"),
+         failure();
+}
+
 /// Chooses the buckets of the budget; for the report, with the sweep over
 /// K = 1..max(--max-k, budget) into `sweep`.
 static Evaluation choose(const Histogram &histogram, ArrayRef<int64_t> cover,
@@ -780,6 +841,8 @@ static int tune(StringRef csv, Histogram &histogram, LoadedModel *model,
   options.maxBuckets = maxBuckets;
   options.coverQuantile = coverQuantile;
   options.fallbackFactor = fallbackFactor;
+  options.maxLatency = maxLatencyMicros;
+  options.latencyQuantile = latencyQuantile;
   Tuple cover = getCoverSizes(histogram, coverQuantile);
   if (measure) {
     if (!model)
@@ -795,6 +858,9 @@ static int tune(StringRef csv, Histogram &histogram, LoadedModel *model,
   Evaluation chosen = choose(histogram, cover, cost, options, sweep);
   if (costFailed)
     return fail("the cost model failed (see the error above)");
+  if ((specOnly || printBaselines) &&
+      failed(checkLatencyBudget(histogram, cover, cost, options, chosen)))
+    return 1;
   std::string spec = formatSpec(histogram.dims, chosen.buckets);
   if (printBaselines)
     printBaselineSpecs(histogram, chosen.buckets, cover, options);
@@ -803,6 +869,8 @@ static int tune(StringRef csv, Histogram &histogram, LoadedModel *model,
   if (specOnly || printBaselines)
     return 0;
   printReport(csv, histogram, chosen, options.maxBuckets, sweep, model, time);
+  if (failed(checkLatencyBudget(histogram, cover, cost, options, chosen)))
+    return 1;
   if (histogram.getNumDims() > 1)
     printCoarseGap(histogram, cover, cost, options);
   if (verifyExhaustive &&

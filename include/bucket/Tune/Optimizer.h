@@ -22,6 +22,14 @@
 // (default: every shape); the calls beyond it are the tail, whose cost is
 // reported per out-of-range policy.
 //
+// A latency budget (`maxLatency`, `latencyQuantile`) bounds the share of
+// in-range calls that may run in a bucket whose cost exceeds maxLatency:
+// the latencyQuantile quantile of the predicted latency stays within it. The
+// expected cost is minimised among the bucket sets that meet it (exactly for
+// one dimension; for several, the search minimises the excess share first).
+// When no set meets it, the one that comes closest is returned and its
+// Evaluation says by how much it misses.
+//
 // Plain LLVM Support: no MLIR.
 //
 //===----------------------------------------------------------------------===//
@@ -37,6 +45,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace mlir {
@@ -85,6 +94,14 @@ struct TuneOptions {
   /// Pair moves (replace two buckets at once) are tried when single moves
   /// are stuck and a round of them costs at most this many evaluations.
   double maxPairTrials = 2e5;
+  /// Latency budget (0: none): at least `latencyQuantile` of the in-range
+  /// calls run in a bucket whose cost is at most `maxLatency`.
+  double maxLatency = 0;
+  double latencyQuantile = 0.99;
+
+  bool hasLatencyBudget() const { return maxLatency > 0; }
+  /// The share of in-range calls the budget lets run slower.
+  double getAllowedSlowShare() const { return 1 - latencyQuantile; }
 };
 
 /// The expected cost of one bucket set on a histogram.
@@ -106,6 +123,9 @@ struct Evaluation {
   llvm::SmallVector<double> hitShare, realElements, paddedElements, costShare;
   /// Whether every in-range shape fits a bucket.
   bool feasible = true;
+  /// With a latency budget: the share of in-range calls whose bucket costs
+  /// more than maxLatency.
+  double slowShare = 0;
 
   double getTotalCost(TailPolicy policy) const;
   /// Padded elements over real elements, minus one, over all buckets.
@@ -125,13 +145,38 @@ Evaluation evaluateBuckets(const Histogram &histogram,
                            llvm::ArrayRef<int64_t> cover, CostCache &cost,
                            const TuneOptions &options);
 
+/// The `quantile` quantile of the cost of the in-range calls, each run in
+/// the first of `buckets` (dispatch order) that fits it; with no buckets,
+/// each at its exact shape (the oracle's latency).
+double getLatencyQuantile(const Histogram &histogram,
+                          llvm::ArrayRef<Tuple> buckets,
+                          llvm::ArrayRef<int64_t> cover, CostCache &cost,
+                          double quantile);
+
+/// An index range [first, last] of sizes of which at least one must be a
+/// bucket (how the one-dimensional optimum meets a latency budget).
+using RequiredEdge = std::pair<size_t, size_t>;
+
 /// The exact one-dimensional optimum: given distinct ascending sizes with
 /// their weights and the cost of a bucket at each size, returns the indices
 /// (ascending) of at most `maxBuckets` bucket sizes that minimise
-/// sum_i weights[i] * bucketCost[bucket of i], the largest at sizes.back().
+/// sum_i weights[i] * bucketCost[bucket of i], the largest at sizes.back(),
+/// and with one of them in `required` when given.
 llvm::SmallVector<size_t>
 optimizeOneDimension(llvm::ArrayRef<double> weights,
-                     llvm::ArrayRef<double> bucketCost, unsigned maxBuckets);
+                     llvm::ArrayRef<double> bucketCost, unsigned maxBuckets,
+                     std::optional<RequiredEdge> required = std::nullopt);
+
+/// The bucket range a latency budget requires of a one-dimensional bucket
+/// set (sizes ascending, bucketCost as for optimizeOneDimension): none when
+/// every size's bucket meets maxLatency anyway. The calls slower than the
+/// budget are those after the last bucket whose cost, and every smaller
+/// size's, is within it (exact for a non-decreasing cost, conservative
+/// otherwise). When no set meets the budget, the range is the last such
+/// bucket alone: the set that comes closest.
+std::optional<RequiredEdge> getLatencyEdge(llvm::ArrayRef<double> weights,
+                                           llvm::ArrayRef<double> bucketCost,
+                                           const TuneOptions &options);
 
 /// The candidate sizes of each dimension: marginal values up to `cover`,
 /// thinned to at most `perDim` by weighted quantiles (always keeping the

@@ -186,6 +186,154 @@ TEST(OptimizerTest, TunedNeverWorseThanBaselines) {
   }
 }
 
+/// The least cost and the least share of slow calls over every set of at
+/// most `k` of the sizes that contains the largest, counted directly: each
+/// size runs in the smallest bucket at or above it, and is slow when that
+/// bucket costs more than `maxLatency`. Sets whose slow share is within
+/// `allowedSlow` compete on cost; without any, `cost` is infinite.
+struct BruteForce {
+  double cost = INFINITY, leastSlow = INFINITY;
+};
+BruteForce bruteForceLatency(llvm::ArrayRef<int64_t> sizes,
+                             llvm::ArrayRef<double> weights, unsigned k,
+                             double maxLatency, double allowedSlow) {
+  BruteForce result;
+  size_t n = sizes.size();
+  double total = 0;
+  for (double w : weights)
+    total += w;
+  for (unsigned mask = 0; mask < (1u << n); ++mask) {
+    if (!(mask >> (n - 1) & 1) || (unsigned)__builtin_popcount(mask) > k)
+      continue;
+    double cost = 0, slow = 0;
+    for (size_t i = 0; i < n; ++i) {
+      size_t b = i;
+      while (!(mask >> b & 1))
+        ++b;
+      double c = quadraticCost({sizes[b]});
+      cost += weights[i] / total * c;
+      slow += c > maxLatency ? weights[i] / total : 0;
+    }
+    result.leastSlow = std::min(result.leastSlow, slow);
+    if (slow <= allowedSlow + 1e-12)
+      result.cost = std::min(result.cost, cost);
+  }
+  return result;
+}
+
+TEST(OptimizerTest, LatencyBudgetMatchesBruteForce) {
+  std::mt19937 rng(21);
+  int constrained = 0, unreachable = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    Histogram histogram = randomHistogram1D(rng, 2 + trial % 8);
+    CostCache cost(quadraticCost);
+    TuneOptions options;
+    options.maxBuckets = 1 + trial % 4;
+    // A budget at the cost of one of the observed sizes, so that some
+    // buckets meet it and some do not.
+    Tuple sizes = histogram.getMarginal(0);
+    options.maxLatency = quadraticCost({sizes[trial % sizes.size()]});
+    options.latencyQuantile = 0.5 + 0.06 * (trial % 9);
+    llvm::SmallVector<double> weights;
+    for (int64_t size : sizes)
+      for (auto [shape, count] : llvm::zip(histogram.shapes, histogram.counts))
+        if (shape[0] == size)
+          weights.push_back(count);
+    BruteForce expected =
+        bruteForceLatency(sizes, weights, options.maxBuckets,
+                          options.maxLatency, options.getAllowedSlowShare());
+    Tuple cover = getCoverSizes(histogram, 1.0);
+    Evaluation got = evaluateBuckets(
+        histogram, tuneBuckets(histogram, cost, options), cover, cost, options);
+    ASSERT_LE(got.buckets.size(), options.maxBuckets);
+    if (expected.cost < INFINITY) {
+      EXPECT_LE(got.slowShare, options.getAllowedSlowShare() + 1e-12) << trial;
+      EXPECT_NEAR(got.inRangeCost, expected.cost, 1e-9 * expected.cost)
+          << trial;
+      // Count the trials where the budget changed the unconstrained choice.
+      TuneOptions free = options;
+      free.maxLatency = 0;
+      constrained +=
+          evaluateBuckets(histogram, tuneBuckets(histogram, cost, free), cover,
+                          cost, options)
+              .slowShare > options.getAllowedSlowShare() + 1e-12;
+    } else {
+      // No set meets it: the tuner's misses it by the least possible share
+      // when its budget of buckets allows the closest set.
+      ++unreachable;
+      if (options.maxBuckets > 1)
+        EXPECT_NEAR(got.slowShare, expected.leastSlow, 1e-12) << trial;
+    }
+  }
+  // The random budgets exercise both cases.
+  EXPECT_GT(constrained, 10);
+  EXPECT_GT(unreachable, 5);
+  RecordProperty("constrained", constrained);
+  RecordProperty("unreachable", unreachable);
+}
+
+TEST(OptimizerTest, LatencyBudgetSeveralDimensions) {
+  std::mt19937 rng(8);
+  std::uniform_int_distribution<int64_t> batch(1, 8), seq(1, 48);
+  std::uniform_int_distribution<int> count(1, 30);
+  for (int trial = 0; trial < 15; ++trial) {
+    llvm::SmallVector<Tuple> shapes;
+    llvm::SmallVector<double> counts;
+    for (int i = 0; i < 10; ++i) {
+      shapes.push_back({batch(rng), seq(rng)});
+      counts.push_back(count(rng));
+    }
+    Histogram histogram =
+        Histogram::fromPairs({"batch", "seq"}, shapes, counts);
+    CostCache cost(quadraticCost);
+    TuneOptions options;
+    options.maxBuckets = 2 + trial % 3;
+    options.latencyQuantile = 0.8;
+    Tuple cover = getCoverSizes(histogram, 1.0);
+    // The median exact cost: reachable only with a bucket set that keeps
+    // most calls close to their own shapes.
+    options.maxLatency =
+        getLatencyQuantile(histogram, {}, cover, cost, 0.5) * 4;
+    BucketList candidates = getCandidateTuples(
+        histogram, getCandidateSizes(histogram, cover, 4), cover);
+    Evaluation found = evaluateBuckets(
+        histogram, searchBuckets(histogram, candidates, cover, cost, options),
+        cover, cost, options);
+    Evaluation best = evaluateBuckets(
+        histogram,
+        exhaustiveSearch(histogram, candidates, cover, cost, options), cover,
+        cost, options);
+    // The search meets the budget whenever some set of the grid does.
+    if (best.slowShare <= 0.2 + 1e-12) {
+      EXPECT_LE(found.slowShare, 0.2 + 1e-12) << trial;
+    }
+    EXPECT_LE(found.slowShare, best.slowShare + 1e-12) << trial;
+  }
+}
+
+TEST(OptimizerTest, LatencyQuantile) {
+  // Sizes 1, 2, 10 with 50, 45, 5 calls, cost = size. In buckets {2, 10}:
+  // 95% of the calls take 2, the p99 is 10; exactly: p90 2, p50 1.
+  Histogram histogram =
+      Histogram::fromPairs({"seq"}, {{1}, {2}, {10}}, {50, 45, 5});
+  CostCache cost(getElementCount);
+  Tuple cover = {10};
+  EXPECT_EQ(getLatencyQuantile(histogram, {{2}, {10}}, cover, cost, 0.95), 2);
+  EXPECT_EQ(getLatencyQuantile(histogram, {{2}, {10}}, cover, cost, 0.99), 10);
+  EXPECT_EQ(getLatencyQuantile(histogram, {}, cover, cost, 0.5), 1);
+  EXPECT_EQ(getLatencyQuantile(histogram, {}, cover, cost, 0.9), 2);
+  // A budget of 2 at p95 forces a bucket at 2; with one bucket it cannot.
+  TuneOptions options;
+  options.maxBuckets = 2;
+  options.maxLatency = 2;
+  options.latencyQuantile = 0.95;
+  EXPECT_EQ(tuneBuckets(histogram, cost, options), (BucketList{{2}, {10}}));
+  options.maxBuckets = 1;
+  Evaluation one = evaluateBuckets(
+      histogram, tuneBuckets(histogram, cost, options), cover, cost, options);
+  EXPECT_EQ(one.slowShare, 1.0);
+}
+
 TEST(OptimizerTest, FormatSpec) {
   EXPECT_EQ(formatSpec({"seq"}, {{128}, {32}}), "seq=32,128");
   // Tuples in dispatch order: ascending product, ties as given.
