@@ -14,9 +14,13 @@
 using namespace llvm;
 using namespace mlir::bucket;
 
-/// Sizes and counts above this are refused: products of a few of them must
-/// not overflow the 64-bit arithmetic of the cost models.
+/// Sizes above this are refused: products of a few of them must not overflow
+/// the 64-bit arithmetic of the cost models.
 static constexpr int64_t kMaxSize = int64_t(1) << 31;
+/// Counts are doubles: integers are exact up to 2^53. A row's count above it
+/// is refused, and merged counts saturate there, so that every histogram
+/// prints (str()) as a file its own reader accepts.
+static constexpr int64_t kMaxCount = int64_t(1) << 53;
 
 static bool isName(StringRef name) {
   if (name.empty() || !(isAlpha(name[0]) || name[0] == '_'))
@@ -30,12 +34,12 @@ static Error lineError(StringRef buffer, size_t line, const Twine &message) {
                            buffer + ":" + Twine(line) + ": " + message);
 }
 
-/// Parses a decimal integer in [0, kMaxSize].
-static bool parseSize(StringRef text, int64_t &value) {
-  if (text.empty() || !all_of(text, isDigit) || text.size() > 12)
+/// Parses a decimal integer in [0, max].
+static bool parseInteger(StringRef text, int64_t max, int64_t &value) {
+  if (text.empty() || !all_of(text, isDigit) || text.size() > 18)
     return false;
   text.getAsInteger(10, value);
-  return value <= kMaxSize;
+  return value <= max;
 }
 
 namespace {
@@ -93,11 +97,13 @@ Error HistogramParser::parseRow(ArrayRef<StringRef> fields, size_t lineNo) {
   double count = 1;
   for (auto [column, field] : enumerate(fields)) {
     int64_t value = 0;
-    if (!parseSize(field, value))
+    bool isCount = (int)column == countColumn;
+    if (!parseInteger(field, isCount ? kMaxCount : kMaxSize, value))
       return lineError(bufferName, lineNo,
                        "column " + Twine(column + 1) + ": '" + field +
-                           "' is not a non-negative integer below 2^31");
-    if ((int)column == countColumn) {
+                           "' is not a non-negative integer below " +
+                           (isCount ? "2^53" : "2^31"));
+    if (isCount) {
       count = (double)value;
       continue;
     }
@@ -107,8 +113,10 @@ Error HistogramParser::parseRow(ArrayRef<StringRef> fields, size_t lineNo) {
                            dims[shape.size()] + "' must be positive");
     shape.push_back(value);
   }
-  if (count > 0)
-    merged[shape] += count;
+  if (count > 0) {
+    double &total = merged[shape];
+    total = std::min(total + count, (double)kMaxCount);
+  }
   return Error::success();
 }
 

@@ -75,7 +75,10 @@ TEST(HistogramTest, BadInputsNameTheLine) {
       parseError("seq,count\n3.5,1\n"),
       "h.csv:2: column 1: '3.5' is not a non-negative integer below 2^31");
   EXPECT_EQ(parseError("seq,count\n3,x\n"),
-            "h.csv:2: column 2: 'x' is not a non-negative integer below 2^31");
+            "h.csv:2: column 2: 'x' is not a non-negative integer below 2^53");
+  EXPECT_EQ(parseError("seq,count\n3,9007199254740993\n"),
+            "h.csv:2: column 2: '9007199254740993' is not a non-negative "
+            "integer below 2^53");
   EXPECT_EQ(parseError("seq,count\n99999999999,1\n"),
             "h.csv:2: column 1: '99999999999' is not a non-negative integer "
             "below 2^31");
@@ -96,6 +99,20 @@ TEST(HistogramTest, RoundTrip) {
   auto histogram = Histogram::parse("b,s,count\n1,5,2\n2,3,1\n", "h.csv");
   ASSERT_TRUE(!!histogram);
   EXPECT_EQ(histogram->str(), "b,s,count\n1,5,2\n2,3,1\n");
+}
+
+TEST(HistogramTest, LargeCountsRoundTrip) {
+  // Counts beyond 2^31 (a long recording) are read, and merged rows add up
+  // beyond any one row's count; what prints reads back the same. At 2^53,
+  // where doubles stop counting every integer, the count saturates.
+  auto histogram = Histogram::parse(
+      "s,count\n4,3000000000\n4,3000000000\n7,9007199254740992\n7,5\n",
+      "h.csv");
+  ASSERT_TRUE(!!histogram);
+  EXPECT_EQ(histogram->str(), "s,count\n4,6000000000\n7,9007199254740992\n");
+  auto again = Histogram::parse(histogram->str(), "again.csv");
+  ASSERT_TRUE(!!again);
+  EXPECT_EQ(again->str(), histogram->str());
 }
 
 } // namespace
