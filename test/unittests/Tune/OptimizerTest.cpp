@@ -27,6 +27,19 @@ Histogram randomHistogram1D(std::mt19937 &rng, unsigned n) {
   return Histogram::fromPairs({"seq"}, shapes, counts);
 }
 
+/// A random batch x seq histogram of `n` rows (batch 1..8, seq 1..48).
+Histogram randomHistogram2D(std::mt19937 &rng, unsigned n) {
+  std::uniform_int_distribution<int64_t> batch(1, 8), seq(1, 48);
+  std::uniform_int_distribution<int> count(1, 30);
+  llvm::SmallVector<Tuple> shapes;
+  llvm::SmallVector<double> counts;
+  for (unsigned i = 0; i < n; ++i) {
+    shapes.push_back({batch(rng), seq(rng)});
+    counts.push_back(count(rng));
+  }
+  return Histogram::fromPairs({"batch", "seq"}, shapes, counts);
+}
+
 /// A cost that is not proportional to the size: quadratic plus a per-call
 /// overhead, so that the optimum differs from the token-count one.
 double quadraticCost(llvm::ArrayRef<int64_t> sizes) {
@@ -109,18 +122,9 @@ TEST(OptimizerTest, DispatchOrderIsByProduct) {
 
 TEST(OptimizerTest, MultiDimensionalSearchNearExhaustive) {
   std::mt19937 rng(7);
-  std::uniform_int_distribution<int64_t> batch(1, 8), seq(1, 48);
-  std::uniform_int_distribution<int> count(1, 30);
   double worstGap = 0;
   for (int trial = 0; trial < 25; ++trial) {
-    llvm::SmallVector<Tuple> shapes;
-    llvm::SmallVector<double> counts;
-    for (int i = 0; i < 12; ++i) {
-      shapes.push_back({batch(rng), seq(rng)});
-      counts.push_back(count(rng));
-    }
-    Histogram histogram =
-        Histogram::fromPairs({"batch", "seq"}, shapes, counts);
+    Histogram histogram = randomHistogram2D(rng, 12);
     CostCache cost(quadraticCost);
     TuneOptions options;
     options.maxBuckets = 1 + trial % 4;
@@ -274,17 +278,8 @@ TEST(OptimizerTest, LatencyBudgetMatchesBruteForce) {
 
 TEST(OptimizerTest, LatencyBudgetSeveralDimensions) {
   std::mt19937 rng(8);
-  std::uniform_int_distribution<int64_t> batch(1, 8), seq(1, 48);
-  std::uniform_int_distribution<int> count(1, 30);
   for (int trial = 0; trial < 15; ++trial) {
-    llvm::SmallVector<Tuple> shapes;
-    llvm::SmallVector<double> counts;
-    for (int i = 0; i < 10; ++i) {
-      shapes.push_back({batch(rng), seq(rng)});
-      counts.push_back(count(rng));
-    }
-    Histogram histogram =
-        Histogram::fromPairs({"batch", "seq"}, shapes, counts);
+    Histogram histogram = randomHistogram2D(rng, 10);
     CostCache cost(quadraticCost);
     TuneOptions options;
     options.maxBuckets = 2 + trial % 3;
