@@ -25,6 +25,54 @@ static bool isStringArray(Attribute attr) {
   return array && llvm::all_of(array, llvm::IsaPred<StringAttr>);
 }
 
+/// Checks a tied result (`bucket.tied_result`, or `tf.aliasing_output` on
+/// a state): a result of the argument's type that no other state returns.
+static LogicalResult verifyTiedResult(FunctionOpInterface func,
+                                      unsigned argIndex, StringRef name,
+                                      Attribute attr) {
+  auto error = [&]() {
+    return emitError(func->getLoc())
+           << "'" << name << "' of argument " << argIndex;
+  };
+  auto index = dyn_cast<IntegerAttr>(attr);
+  ArrayRef<Type> results = func.getResultTypes();
+  if (!index || index.getInt() < 0 || index.getInt() >= int64_t(results.size()))
+    return error() << " must be the number of a result";
+  Type type = func.getArgumentTypes()[argIndex];
+  Type resultType = results[index.getInt()];
+  if (resultType != type)
+    return error() << " ties result " << index.getInt() << " of type "
+                   << resultType << " to an argument of type " << type;
+  for (unsigned other = 0; other < argIndex; ++other)
+    if (getTiedResult(func, other) == uint64_t(index.getInt()))
+      return error() << " ties result " << index.getInt() << ", which argument "
+                     << other << " already returns";
+  return success();
+}
+
+/// Checks that state argument `argIndex` names the result that returns it,
+/// and that its two possible names agree.
+static LogicalResult verifyStateArgument(FunctionOpInterface func,
+                                         unsigned argIndex) {
+  Attribute tied = func.getArgAttr(argIndex, kTiedResultAttrName);
+  Attribute alias = func.getArgAttr(argIndex, kTfAliasingOutputAttrName);
+  if (!tied && !alias)
+    return emitError(func->getLoc())
+           << "state argument " << argIndex
+           << " is not returned: name the result that returns it updated "
+              "with 'bucket.tied_result'";
+  if (!tied)
+    return verifyTiedResult(func, argIndex, kTfAliasingOutputAttrName, alias);
+  auto tiedIndex = dyn_cast<IntegerAttr>(tied);
+  auto aliasIndex = dyn_cast_or_null<IntegerAttr>(alias);
+  if (alias &&
+      (!tiedIndex || !aliasIndex || tiedIndex.getInt() != aliasIndex.getInt()))
+    return emitError(func->getLoc())
+           << "state argument " << argIndex << " has 'bucket.tied_result' "
+           << tied << " but 'tf.aliasing_output' " << alias;
+  return success();
+}
+
 LogicalResult BucketDialect::verifyRegionArgAttribute(Operation *op,
                                                       unsigned regionIndex,
                                                       unsigned argIndex,
@@ -81,24 +129,16 @@ LogicalResult BucketDialect::verifyRegionArgAttribute(Operation *op,
   if (name == kMaskAttrName || name == kStateAttrName) {
     if (!isa<UnitAttr>(attr))
       return error() << " is a unit attribute";
+    if (name == kMaskAttrName)
+      return success();
     // A state is a buffer of fixed capacity: never padded or cropped.
-    if (name == kStateAttrName && !tensor.hasStaticShape())
+    if (!tensor.hasStaticShape())
       return error() << " is on an argument of type " << type
                      << "; a state has a static capacity";
-    return success();
+    return verifyStateArgument(func, argIndex);
   }
-  if (name == kTiedResultAttrName) {
-    auto index = dyn_cast<IntegerAttr>(attr);
-    auto fn = dyn_cast<FunctionOpInterface>(op);
-    if (!index || index.getInt() < 0 ||
-        index.getInt() >= int64_t(fn.getResultTypes().size()))
-      return error() << " must be the number of a result";
-    Type resultType = fn.getResultTypes()[index.getInt()];
-    if (resultType != type)
-      return error() << " ties result " << index.getInt() << " of type "
-                     << resultType << " to an argument of type " << type;
-    return success();
-  }
+  if (name == kTiedResultAttrName)
+    return verifyTiedResult(func, argIndex, name, attr);
   return error() << ": unknown bucket attribute on a function argument";
 }
 
@@ -150,6 +190,12 @@ LogicalResult BucketDialect::verifyOperationAttribute(Operation *op,
       return error() << " must be an array<i64>";
     return success();
   }
+  if (name == kDetachedStatesAttrName) {
+    auto pairs = dyn_cast<DenseI64ArrayAttr>(attr);
+    if (!pairs || pairs.size() % 2 != 0)
+      return error() << " must be an array<i64> of (argument, result) pairs";
+    return success();
+  }
   if (name == kDispatcherAttrName) {
     if (!isa<UnitAttr>(attr))
       return error() << " is a unit attribute";
@@ -199,6 +245,27 @@ bool mlir::bucket::isBucketCandidate(func::FuncOp func) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     return tensor && !tensor.hasStaticShape();
   });
+}
+
+std::optional<unsigned> mlir::bucket::getTiedResult(FunctionOpInterface func,
+                                                    unsigned argIndex) {
+  if (!func.getArgAttr(argIndex, kStateAttrName))
+    return std::nullopt;
+  for (StringRef name : {kTiedResultAttrName, kTfAliasingOutputAttrName})
+    if (auto index = func.getArgAttrOfType<IntegerAttr>(argIndex, name))
+      if (index.getInt() >= 0 &&
+          index.getInt() < int64_t(func.getResultTypes().size()))
+        return unsigned(index.getInt());
+  return std::nullopt;
+}
+
+SmallVector<StateArgument>
+mlir::bucket::getStateArguments(FunctionOpInterface func) {
+  SmallVector<StateArgument> states;
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    if (std::optional<unsigned> result = getTiedResult(func, i))
+      states.push_back({i, *result});
+  return states;
 }
 
 void mlir::bucket::registerBucketDialect(DialectRegistry &registry) {

@@ -46,13 +46,17 @@ void mlir::bucket::buildBucketizePipeline(OpPassManager &pm,
 // mlir-opt, which the end-to-end tests do to obtain their reference.
 // bucket-plan-buffers runs between the two halves in buildLowerToLLVMPipeline;
 // it only moves buffers, so the reference lowering leaves it out.
+// buildLowerToLLVMPipeline runs bucket-detach-state-results between
+// kBufferize and kDeallocate and bucket-attach-state-results after it, so
+// that deallocation does not clone a state result; upstream's lowering
+// returns a copy of the state instead, with the same values.
 static constexpr const char *kBufferize =
     "func.func(convert-elementwise-to-linalg),"
     "canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,"
-    "convert-bufferization-to-memref";
+    "function-boundary-type-conversion=identity-layout-map}";
+static constexpr const char *kDeallocate = "buffer-deallocation-pipeline";
+static constexpr const char *kToMemref = "convert-bufferization-to-memref";
 static constexpr const char *kLowerBuffers =
     // Function-local steps are nested under func.func so that the pass
     // manager runs them on every bucket's function in parallel.
@@ -76,8 +80,9 @@ static constexpr const char *kLowerBuffers =
     "reconcile-unrealized-casts";
 
 StringRef mlir::bucket::getLowerToLLVMPipelineText() {
-  static const std::string text =
-      std::string("builtin.module(") + kBufferize + "," + kLowerBuffers + ")";
+  static const std::string text = std::string("builtin.module(") + kBufferize +
+                                  "," + kDeallocate + "," + kToMemref + "," +
+                                  kLowerBuffers + ")";
   return text;
 }
 
@@ -102,6 +107,14 @@ void mlir::bucket::buildLowerToLLVMPipeline(OpPassManager &pm,
   // The texts name registered passes only: failing to parse them is a bug
   // in this file, not a user error.
   if (failed(parsePassPipeline(kBufferize, pm)))
+    llvm::report_fatal_error("bucket: invalid built-in lowering pipeline");
+  // States stay in place (docs/State.md): checked here, and their results
+  // kept away from deallocation, which would clone them.
+  pm.addPass(createBucketDetachStateResultsPass());
+  if (failed(parsePassPipeline(kDeallocate, pm)))
+    llvm::report_fatal_error("bucket: invalid built-in lowering pipeline");
+  pm.addPass(createBucketAttachStateResultsPass());
+  if (failed(parsePassPipeline(kToMemref, pm)))
     llvm::report_fatal_error("bucket: invalid built-in lowering pipeline");
   // Static buckets get one arena for their buffers instead of an allocation
   // per op (see BufferPlan.h).

@@ -2,6 +2,7 @@
 
 #include "bucket/Spec/OptionLists.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 
 using namespace llvm;
@@ -22,11 +23,18 @@ static SmallVector<StringRef> splitList(StringRef text) {
   return trimmed;
 }
 
-static Expected<unsigned> parseArgument(StringRef text) {
+/// An argument number, or a name: anything else that does not start like a
+/// number (ONNX names hold dots, colons and slashes).
+static Expected<ArgumentRef> parseArgument(StringRef text) {
+  text = text.trim();
+  if (text.empty())
+    return makeError("expected an argument number or name");
+  if (!isDigit(text[0]) && text[0] != '-' && text[0] != '+')
+    return ArgumentRef{std::nullopt, text.str()};
   unsigned index;
-  if (text.trim().getAsInteger(10, index))
-    return makeError("'" + text.trim() + "' is not an argument number");
-  return index;
+  if (text.getAsInteger(10, index))
+    return makeError("'" + text + "' is not an argument number");
+  return ArgumentRef{index, ""};
 }
 
 Expected<SmallVector<ArgumentValue>>
@@ -37,22 +45,22 @@ mlir::bucket::parsePadValueList(StringRef text) {
     if (value.trim().empty())
       return makeError("invalid pad value '" + item +
                        "'; expected <argument>=<value>");
-    Expected<unsigned> argument = parseArgument(index);
+    Expected<ArgumentRef> argument = parseArgument(index);
     if (!argument)
       return argument.takeError();
-    values.push_back({*argument, value.trim().str()});
+    values.push_back({std::move(*argument), value.trim().str()});
   }
   return values;
 }
 
-Expected<SmallVector<unsigned>>
+Expected<SmallVector<ArgumentRef>>
 mlir::bucket::parseArgumentList(StringRef text) {
-  SmallVector<unsigned> arguments;
+  SmallVector<ArgumentRef> arguments;
   for (StringRef item : splitList(text)) {
-    Expected<unsigned> argument = parseArgument(item);
+    Expected<ArgumentRef> argument = parseArgument(item);
     if (!argument)
       return argument.takeError();
-    arguments.push_back(*argument);
+    arguments.push_back(std::move(*argument));
   }
   return arguments;
 }

@@ -131,6 +131,12 @@ static std::string emitFunctionTables(raw_ostream &os,
     emitBucketTables(os, fn);
   emitValueTable(os, fn, "_args", fn.args);
   emitValueTable(os, fn, "_results", fn.results);
+  bool hasState = !fn.tiedResults.empty();
+  if (hasState) {
+    os << "static const int32_t " << fn.name << "_tied_results[] = {";
+    llvm::interleaveComma(fn.tiedResults, os);
+    os << "};\n";
+  }
 
   auto table = [&](bool present, StringRef suffix) {
     return present ? fn.name + suffix.str() : std::string("NULL");
@@ -142,7 +148,8 @@ static std::string emitFunctionTables(raw_ostream &os,
          << ", " << table(!fn.results.empty(), "_results") << ", "
          << fn.dimNames.size() << ", " << table(bucketed, "_dim_names") << ", "
          << fn.numBuckets << ", " << table(bucketed, "_buckets") << ", "
-         << table(bucketed && !fn.outOfRange.empty(), "_out_of_range") << "}";
+         << table(bucketed && !fn.outOfRange.empty(), "_out_of_range") << ", "
+         << table(hasState, "_tied_results") << "}";
   os << "static const bucket_function_info_t " << fn.name << "_info = " << info
      << ";\n\n";
   return info;
@@ -194,6 +201,27 @@ static SmallVector<std::string> getParamNames(const FunctionDescription &fn) {
   return names;
 }
 
+/// Documents the aliasing of the state arguments in the comment of
+/// `<name>_call` (docs/State.md).
+static void emitStateComment(raw_ostream &os, const FunctionDescription &fn,
+                             ArrayRef<std::string> params) {
+  for (auto [i, result] : llvm::enumerate(fn.tiedResults)) {
+    if (result < 0)
+      continue;
+    std::string shape = llvm::join(
+        llvm::map_range(fn.args[i].shape,
+                        [](int64_t size) { return std::to_string(size); }),
+        "x");
+    os << "\n * State: " << params[i] << " (" << shape
+       << ") is updated in place and is " << params[fn.args.size() + result]
+       << ":\n * pass it with exactly this shape; pass "
+       << params[fn.args.size() + result]
+       << " empty (data NULL: it becomes a view\n * of " << params[i]
+       << ", nothing to release) or with " << params[i]
+       << "'s data. Never copied.";
+  }
+}
+
 /// The typed entry point `<name>_call`.
 static void emitCallFunction(raw_ostream &os, const FunctionDescription &fn) {
   unsigned numArgs = fn.args.size();
@@ -207,7 +235,9 @@ static void emitCallFunction(raw_ostream &os, const FunctionDescription &fn) {
   os << "/* Runs " << fn.name
      << ". Arguments must be contiguous; a result whose data is NULL\n"
      << " * receives runtime-owned storage (release it with\n"
-     << " * bucket_tensor_release), otherwise it is filled in place. */\n";
+     << " * bucket_tensor_release), otherwise it is filled in place.";
+  emitStateComment(os, fn, params);
+  os << " */\n";
   os << "BUCKET_MUST_USE_RESULT\nstatic inline bucket_status_t " << fn.name
      << "_call("
      << (callParams.empty() ? std::string("void")

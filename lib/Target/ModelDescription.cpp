@@ -154,6 +154,10 @@ static FunctionDescription describeFunction(func::FuncOp func) {
     fn.results.push_back(describeValue(
         type, {}, func.getResultAttrOfType<StringAttr>(i, "onnx.name")));
   describeBuckets(func, fn);
+  for (StateArgument state : getStateArguments(func)) {
+    fn.tiedResults.resize(fn.args.size(), -1);
+    fn.tiedResults[state.argument] = state.result;
+  }
   return fn;
 }
 

@@ -68,7 +68,7 @@ public:
          llvm::ArrayType::get(i32, BUCKET_MAX_RANK)},
         "bucket_value_info_t");
     functionInfo = llvm::StructType::create(
-        ctx, {ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr},
+        ctx, {ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr, ptr},
         "bucket_function_info_t");
     modelInfo =
         llvm::StructType::create(ctx, {i32, i32, ptr}, "bucket_model_info_t");
@@ -167,12 +167,17 @@ llvm::Constant *ExportBuilder::getFunctionInfo(const FunctionDescription &fn) {
     policies = addConstant(fn.name + "_out_of_range",
                            llvm::ConstantDataArray::get(ctx, values));
   }
+  llvm::Constant *tied = null();
+  if (!fn.tiedResults.empty())
+    tied = addConstant(
+        fn.name + "_tied_results",
+        llvm::ConstantDataArray::get(ctx, ArrayRef<int32_t>(fn.tiedResults)));
   return llvm::ConstantStruct::get(
       functionInfo,
       {addString(fn.name + "_name", fn.name), int32(fn.args.size()),
        addValueTable(fn, "args", fn.args), int32(fn.results.size()),
        addValueTable(fn, "results", fn.results), int32(fn.dimNames.size()),
-       dimNames, int32(fn.numBuckets), buckets, policies});
+       dimNames, int32(fn.numBuckets), buckets, policies, tied});
 }
 
 /// A bucket_trampoline_t: forwards ptrs[0] (the results, when there are

@@ -376,8 +376,10 @@ void DispatchBuilder::computeCropSizes() {
 
 SmallVector<Value> DispatchBuilder::pad(ValueRange args, func::FuncOp callee) {
   SmallVector<Value> operands;
-  for (auto [i, arg, staticType] :
-       llvm::enumerate(args, callee.getArgumentTypes())) {
+  // A bucket that reads sizes as values takes them after the arguments
+  // (runBucket adds them): pad the arguments only.
+  for (auto [i, arg, staticType] : llvm::enumerate(
+           args, callee.getArgumentTypes().take_front(args.size()))) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || type == staticType) {
       operands.push_back(arg);
@@ -729,6 +731,10 @@ SmallVector<Value> DispatchBuilder::emitError() {
         tensor::EmptyOp::create(rewriter, loc, tensorType.getShape(),
                                 tensorType.getElementType(), dynSizes));
   }
+  // A state is returned as it came: a shape out of range leaves it intact
+  // and keeps it in place (an empty tensor would be a new buffer).
+  for (StateArgument state : getStateArguments(func))
+    empties[state.result] = func.getArgument(state.argument);
   return empties;
 }
 

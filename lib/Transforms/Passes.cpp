@@ -8,6 +8,7 @@
 #include "bucket/Transforms/BufferPlan.h"
 #include "bucket/Transforms/Codegen.h"
 #include "bucket/Transforms/Specialize.h"
+#include "bucket/Transforms/StateBuffers.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -28,6 +29,8 @@ namespace bucket {
 #define GEN_PASS_DEF_BUCKETPREPAREENTRYPOINTSPASS
 #define GEN_PASS_DEF_BUCKETEXPORTSPECIALIZATIONSPASS
 #define GEN_PASS_DEF_BUCKETMARKINPUTSREADONLYPASS
+#define GEN_PASS_DEF_BUCKETDETACHSTATERESULTSPASS
+#define GEN_PASS_DEF_BUCKETATTACHSTATERESULTSPASS
 #define GEN_PASS_DEF_BUCKETSPECIALIZEFUNCTIONSPASS
 #define GEN_PASS_DEF_BUCKETVERIFYSTATICSHAPESPASS
 #define GEN_PASS_DEF_BUCKETVERIFYBUCKETIZEDPASS
@@ -72,13 +75,35 @@ struct BucketMarkInputsReadOnlyPass
           BucketMarkInputsReadOnlyPass> {
   void runOnOperation() override {
     auto readOnly = BoolAttr::get(&getContext(), false);
+    // A state is the caller's buffer updated in place (docs/State.md).
+    auto writable = BoolAttr::get(&getContext(), true);
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
       for (auto [index, type] : llvm::enumerate(func.getArgumentTypes()))
         if (isa<TensorType>(type))
-          func.setArgAttr(index, "bufferization.writable", readOnly);
+          func.setArgAttr(index, "bufferization.writable",
+                          getTiedResult(func, index) ? writable : readOnly);
     }
+  }
+};
+
+struct BucketDetachStateResultsPass
+    : public bucket::impl::BucketDetachStateResultsPassBase<
+          BucketDetachStateResultsPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    if (failed(detachStateResults(rewriter, getOperation())))
+      signalPassFailure();
+  }
+};
+
+struct BucketAttachStateResultsPass
+    : public bucket::impl::BucketAttachStateResultsPassBase<
+          BucketAttachStateResultsPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    attachStateResults(rewriter, getOperation());
   }
 };
 

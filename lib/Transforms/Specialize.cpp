@@ -339,35 +339,51 @@ resolveSpec(func::FuncOp func, const DimensionAnalysis &analysis,
   return std::move(*table);
 }
 
+/// The argument of `func` that `ref` names: its number, or the argument the
+/// model named so (kSourceNameAttrName).
+static FailureOr<unsigned> resolveArgument(func::FuncOp func,
+                                           const ArgumentRef &ref) {
+  unsigned count = func.getNumArguments();
+  if (ref.index && *ref.index < count)
+    return *ref.index;
+  SmallVector<StringRef> names;
+  for (unsigned i = 0; i < count; ++i)
+    if (auto name = func.getArgAttrOfType<StringAttr>(i, kSourceNameAttrName)) {
+      if (!ref.index && name.getValue() == ref.name)
+        return i;
+      names.push_back(name.getValue());
+    }
+  InFlightDiagnostic diag = func.emitError()
+                            << ref.str() << " is not an argument of '"
+                            << func.getName() << "' (it has " << count
+                            << " arguments";
+  if (!names.empty())
+    diag << ", named " << llvm::join(names, ", ");
+  return diag << ")", failure();
+}
+
 /// Applies the command line's pad values and masks to `func`'s argument
 /// attributes (the command line wins).
 static LogicalResult applyPaddingOptions(func::FuncOp func,
                                          const SpecializeOptions &options) {
   Builder b(func.getContext());
-  auto checkIndex = [&](unsigned index) -> LogicalResult {
-    if (index < func.getNumArguments())
-      return success();
-    return func.emitError()
-           << "'" << index << "' is not an argument number of '"
-           << func.getName() << "' (it has " << func.getNumArguments()
-           << " arguments)";
-  };
   auto padValues = parsePadValueList(options.padValues);
   if (!padValues)
     return func.emitError() << llvm::toString(padValues.takeError());
   for (const ArgumentValue &entry : *padValues) {
-    if (failed(checkIndex(entry.argument)))
+    FailureOr<unsigned> index = resolveArgument(func, entry.argument);
+    if (failed(index))
       return failure();
-    func.setArgAttr(entry.argument, kPadValueAttrName,
-                    b.getStringAttr(entry.value));
+    func.setArgAttr(*index, kPadValueAttrName, b.getStringAttr(entry.value));
   }
   auto masks = parseArgumentList(options.masks);
   if (!masks)
     return func.emitError() << llvm::toString(masks.takeError());
-  for (unsigned index : *masks) {
-    if (failed(checkIndex(index)))
+  for (const ArgumentRef &mask : *masks) {
+    FailureOr<unsigned> index = resolveArgument(func, mask);
+    if (failed(index))
       return failure();
-    func.setArgAttr(index, kMaskAttrName, b.getUnitAttr());
+    func.setArgAttr(*index, kMaskAttrName, b.getUnitAttr());
   }
   return success();
 }
@@ -507,6 +523,37 @@ static void annotateOriginal(func::FuncOp func, const BucketTable &table,
                   b.getF64FloatAttr(kDefaultSelfCheckTolerance));
 }
 
+/// What a clone of `func` keeps of the attributes of argument `index`: the
+/// state marking, with `tf.aliasing_output` spelled as `bucket.tied_result`,
+/// so that bufferization updates the state in place in every clone.
+static DictionaryAttr getStateArgAttrs(func::FuncOp func, unsigned index) {
+  MLIRContext *ctx = func.getContext();
+  std::optional<unsigned> result;
+  if (index < func.getNumArguments())
+    result = getTiedResult(func, index);
+  if (!result)
+    return DictionaryAttr::get(ctx);
+  Builder b(ctx);
+  return b.getDictionaryAttr(
+      {b.getNamedAttr(kStateAttrName, b.getUnitAttr()),
+       b.getNamedAttr(kTiedResultAttrName, b.getI64IntegerAttr(*result))});
+}
+
+/// A state is updated in place by exactly one bucket per call: refuses
+/// `--self-check`, which runs two. (`split` is refused already: the state
+/// result has no bucketed dimension to concatenate chunks along.)
+static LogicalResult checkStatePolicies(func::FuncOp func, bool selfCheck) {
+  SmallVector<StateArgument> states = getStateArguments(func);
+  if (states.empty())
+    return success();
+  if (selfCheck)
+    return func.emitError()
+           << "--self-check runs two buckets of '" << func.getName()
+           << "' per call, but state argument " << states[0].argument
+           << " must be updated once per call";
+  return success();
+}
+
 /// The original, kept dynamic and private, for the shapes no bucket takes.
 static void createFallback(RewriterBase &rewriter, func::FuncOp func,
                            SymbolTable &symbolTable) {
@@ -520,7 +567,7 @@ static void createFallback(RewriterBase &rewriter, func::FuncOp func,
         attr.getName() == "llvm.emit_c_interface")
       fallback->removeAttr(attr.getName());
   for (unsigned i = 0; i < fallback.getNumArguments(); ++i)
-    fallback.setArgAttrs(i, DictionaryAttr::get(func.getContext()));
+    fallback.setArgAttrs(i, getStateArgAttrs(func, i));
   fallback->setAttr(kFallbackOfAttrName,
                     FlatSymbolRefAttr::get(func.getSymNameAttr()));
   func->setAttr(kFallbackAttrName,
@@ -692,9 +739,11 @@ createSpecialization(RewriterBase &rewriter, func::FuncOp func,
   OpBuilder::InsertionGuard guard(rewriter);
   rewriter.setInsertionPointToStart(&entry);
   SmallVector<Type> argTypes;
+  // The real sizes may have added arguments the attribute array lacks.
+  clone.removeArgAttrsAttr();
   for (BlockArgument arg : entry.getArguments()) {
     clone.setArgAttrs(arg.getArgNumber(),
-                      DictionaryAttr::get(clone.getContext()));
+                      getStateArgAttrs(func, arg.getArgNumber()));
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || type.hasStaticShape()) {
       argTypes.push_back(arg.getType());
@@ -815,6 +864,8 @@ mlir::bucket::specializeFunction(RewriterBase &rewriter, func::FuncOp func,
   if (failed(policies))
     return failure();
   bool selfCheck = options.selfCheck || func->hasAttr(kSelfCheckAttrName);
+  if (failed(checkStatePolicies(func, selfCheck)))
+    return failure();
 
   // 2. The original is annotated; every clone, the fallback included, is
   //    tiled and vectorized by upstream code that trusts iterator_types.

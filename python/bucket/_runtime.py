@@ -1,6 +1,6 @@
 """ctypes declarations of the bucket C runtime (runtime/include/bucket).
 
-Mirrors bucket/runtime_abi.h for BUCKET_RUNTIME_ABI_VERSION 2 and the part of
+Mirrors bucket/runtime_abi.h for BUCKET_RUNTIME_ABI_VERSION 3 and the part of
 bucket/runtime.h the package calls. Private to the package.
 """
 
@@ -9,7 +9,7 @@ import os
 
 from . import _config
 
-ABI_VERSION = 2
+ABI_VERSION = 3
 MAX_RANK = 8
 
 # bucket_status_code_t
@@ -39,6 +39,7 @@ class FunctionInfo(ctypes.Structure):
         ("num_buckets", ctypes.c_int32),
         ("buckets", ctypes.POINTER(ctypes.c_int64)),
         ("out_of_range", ctypes.POINTER(ctypes.c_int32)),
+        ("tied_results", ctypes.POINTER(ctypes.c_int32)),
     ]
 
 

@@ -37,6 +37,35 @@ static bucket_status_t check_value_info(const bucket_function_info_t *fn,
   return NULL;
 }
 
+/* A state argument is static, and its tied result a distinct result of the
+ * same type and shape. */
+static bucket_status_t check_state_info(const bucket_function_info_t *fn,
+                                        int32_t i) {
+  const char *name = function_name(fn);
+  int32_t r = fn->tied_results[i];
+  if (r == -1)
+    return NULL;
+  if (r < 0 || r >= fn->num_results)
+    return INTERNAL("%s: malformed function info: argument %" PRId32
+                    " is tied to result %" PRId32,
+                    name, i, r);
+  const bucket_value_info_t *arg = &fn->args[i], *result = &fn->results[r];
+  int same =
+      arg->element_type == result->element_type && arg->rank == result->rank;
+  for (int32_t d = 0; same && d < arg->rank; ++d)
+    same = arg->shape[d] >= 0 && arg->shape[d] == result->shape[d];
+  if (!same)
+    return INTERNAL("%s: malformed function info: state argument %" PRId32
+                    " and its result %" PRId32 " differ or are not static",
+                    name, i, r);
+  for (int32_t j = 0; j < i; ++j)
+    if (fn->tied_results[j] == r)
+      return INTERNAL("%s: malformed function info: arguments %" PRId32
+                      " and %" PRId32 " are tied to result %" PRId32,
+                      name, j, i, r);
+  return NULL;
+}
+
 bucket_status_t bucket_check_function_info(const bucket_function_info_t *fn) {
   const char *name = function_name(fn);
   if (fn->num_args < 0 || fn->num_results < 0 || fn->num_dims < 0 ||
@@ -55,6 +84,11 @@ bucket_status_t bucket_check_function_info(const bucket_function_info_t *fn) {
   for (int32_t i = 0; i < fn->num_results; ++i) {
     bucket_status_t status =
         check_value_info(fn, "result", i, &fn->results[i], 0);
+    if (status)
+      return status;
+  }
+  for (int32_t i = 0; fn->tied_results && i < fn->num_args; ++i) {
+    bucket_status_t status = check_state_info(fn, i);
     if (status)
       return status;
   }
@@ -212,6 +246,25 @@ static bucket_status_t check_arg_sizes(const bucket_function_info_t *fn,
   return NULL;
 }
 
+/* A state is the caller's buffer of the declared capacity, updated in place:
+ * any other shape is refused with both shapes (never truncated or padded). */
+static bucket_status_t check_state_capacity(const bucket_function_info_t *fn,
+                                            const bucket_tensor_t *tensor,
+                                            int32_t i) {
+  const bucket_value_info_t *info = &fn->args[i];
+  for (int32_t d = 0; d < info->rank; ++d) {
+    if (tensor->shape[d] == info->shape[d])
+      continue;
+    bucket_text_t expected = {{0}, 0}, actual = {{0}, 0};
+    bucket_text_shape(&expected, info->shape, info->rank);
+    bucket_text_shape(&actual, tensor->shape, tensor->rank);
+    return INVALID("%s: state argument %" PRId32
+                   " has shape %s, expected its capacity %s",
+                   function_name(fn), i, actual.text, expected.text);
+  }
+  return NULL;
+}
+
 static bucket_status_t check_arg(const bucket_function_info_t *fn,
                                  const bucket_tensor_t *const *args, int32_t i,
                                  int64_t *dims) {
@@ -223,8 +276,12 @@ static bucket_status_t check_arg(const bucket_function_info_t *fn,
   if (!tensor->data)
     return INVALID("%s: argument %" PRId32 " has no data (data is NULL)", name,
                    i);
-  bucket_status_t status = check_rank_and_type(fn, "argument", i, tensor, info);
+  int state = tied_result_of(fn, i) >= 0;
+  bucket_status_t status = check_rank_and_type(
+      fn, state ? "state argument" : "argument", i, tensor, info);
   if (status)
+    return status;
+  if (state && (status = check_state_capacity(fn, tensor, i)))
     return status;
   status = check_arg_sizes(fn, tensor, i, dims);
   if (status)

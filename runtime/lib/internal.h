@@ -97,6 +97,22 @@ BUCKET_HIDDEN bucket_status_t check_rank_and_type(
     const bucket_function_info_t *fn, const char *what, int32_t i,
     const bucket_tensor_t *tensor, const bucket_value_info_t *info);
 
+/* The result tied to argument `i` of `fn` when it is a state (docs/State.md),
+ * else -1. */
+static inline int32_t tied_result_of(const bucket_function_info_t *fn,
+                                     int32_t i) {
+  return fn->tied_results ? fn->tied_results[i] : -1;
+}
+
+/* The state argument that result `r` of `fn` returns, else -1. */
+static inline int32_t state_arg_of(const bucket_function_info_t *fn,
+                                   int32_t r) {
+  for (int32_t i = 0; fn->tied_results && i < fn->num_args; ++i)
+    if (fn->tied_results[i] == r)
+      return i;
+  return -1;
+}
+
 static inline const char *dim_name(const bucket_function_info_t *fn,
                                    int32_t dim) {
   if (fn->dim_names && dim >= 0 && dim < fn->num_dims && fn->dim_names[dim])
@@ -143,5 +159,9 @@ BUCKET_HIDDEN void bucket_telemetry_call(const bucket_function_info_t *fn,
 BUCKET_HIDDEN void
 bucket_telemetry_out_of_range(const bucket_function_info_t *fn,
                               const int64_t *dims, int taken);
+
+/* A call with a state argument, which had to copy `bytes_copied` bytes of
+ * state (0 when everything stayed in place). */
+BUCKET_HIDDEN void bucket_telemetry_state(uint64_t bytes_copied);
 
 #endif /* BUCKET_RUNTIME_INTERNAL_H */

@@ -24,6 +24,7 @@ typedef struct result_state_t {
   int handed_over; /* `allocated` now belongs to the caller's tensor. */
   void *copy;      /* Fresh storage for a result we may not hand over. */
   int64_t count;   /* Number of elements. */
+  int32_t state;   /* The state argument this result returns, or -1. */
 } result_state_t;
 
 /* Copies a strided view into contiguous `dst`. Strides come from generated
@@ -55,9 +56,31 @@ static void copy_strided(char *dst, const char *src, int32_t rank,
   }
 }
 
+/* The slot of a result tied to state argument `a`: empty, or the argument's
+ * own buffer with its shape. The runtime never copies a state into other
+ * memory, so other memory is refused before anything runs. */
+static bucket_status_t check_state_slot(const bucket_function_info_t *fn,
+                                        const bucket_tensor_t *const *args,
+                                        const bucket_tensor_t *tensor,
+                                        int32_t i, int32_t a) {
+  const char *name = function_name(fn);
+  if (tensor->data != args[a]->data)
+    return INVALID("%s: result %" PRId32 " is state argument %" PRId32
+                   " updated in place: pass it with data NULL or with the "
+                   "argument's data, not other memory",
+                   name, i, a);
+  for (int32_t d = 0; d < fn->results[i].rank; ++d)
+    if (tensor->shape[d] != args[a]->shape[d])
+      return INVALID("%s: result %" PRId32 " has the data of state argument "
+                     "%" PRId32 " but another shape",
+                     name, i, a);
+  return NULL;
+}
+
 /* Checks what can be checked about results[i] before the call. Result sizes
  * are known only afterwards, so a caller buffer's shape is checked there. */
 static bucket_status_t check_result_slot(const bucket_function_info_t *fn,
+                                         const bucket_tensor_t *const *args,
                                          bucket_tensor_t *const *results,
                                          int32_t i) {
   const char *name = function_name(fn);
@@ -70,6 +93,9 @@ static bucket_status_t check_result_slot(const bucket_function_info_t *fn,
   bucket_status_t status = check_rank_and_type(fn, "result", i, tensor, info);
   if (status)
     return status;
+  int32_t state = state_arg_of(fn, i);
+  if (state >= 0)
+    return check_state_slot(fn, args, tensor, i, state);
   if (bucket_count_elements(tensor->shape, tensor->rank) < 0)
     return INVALID("%s: result %" PRId32
                    " has a negative size or too many elements",
@@ -118,6 +144,8 @@ static bucket_status_t check_result(const bucket_function_info_t *fn,
                       name, i, sizes[d], d, info->shape[d]);
 
   const bucket_tensor_t *tensor = results[i];
+  if (state->state >= 0)
+    return NULL; /* Delivered into the state argument, checked before. */
   if (tensor->data) {
     for (int32_t d = 0; d < rank; ++d) {
       if (tensor->shape[d] == sizes[d])
@@ -141,10 +169,44 @@ static bucket_status_t check_result(const bucket_function_info_t *fn,
   return NULL;
 }
 
-/* Moves result i into results[i]; cannot fail (check_result ran first). */
-static void deliver_result(const bucket_function_info_t *fn,
-                           bucket_tensor_t *const *results, int32_t i,
-                           result_state_t *state) {
+/* Delivers result i, tied to a state argument: the state is the argument's
+ * memory, where generated code updated it in place. Should that code have
+ * returned another buffer, the state is copied back (and counted: this is
+ * what bucket_state_bytes_copied reports). Returns the bytes copied. */
+static uint64_t deliver_state(const bucket_function_info_t *fn,
+                              const bucket_tensor_t *const *args,
+                              bucket_tensor_t *tensor, int32_t i,
+                              const result_state_t *state, char *source) {
+  const bucket_value_info_t *info = &fn->results[i];
+  const bucket_tensor_t *arg = args[state->state];
+  size_t element_size = bucket_element_size(info->element_type);
+  uint64_t copied = 0;
+  if (source != arg->data) {
+    const int64_t *desc = state->desc;
+    copy_strided((char *)arg->data, source, info->rank, desc + 3,
+                 desc + 3 + info->rank, element_size, state->count);
+    copied = (uint64_t)state->count * element_size;
+  }
+  if (tensor->data)
+    return copied; /* The caller passed the argument's own buffer. */
+  tensor->element_type = info->element_type;
+  tensor->rank = info->rank;
+  memset(tensor->shape, 0, sizeof(tensor->shape));
+  memset(tensor->strides, 0, sizeof(tensor->strides));
+  for (int32_t d = 0; d < info->rank; ++d)
+    tensor->shape[d] = arg->shape[d];
+  bucket_contiguous_strides(tensor->shape, info->rank, tensor->strides);
+  tensor->data = arg->data;
+  tensor->allocation = NULL; /* The caller's memory: nothing to release. */
+  return copied;
+}
+
+/* Moves result i into results[i]; cannot fail (check_result ran first).
+ * Returns the bytes of state copied. */
+static uint64_t deliver_result(const bucket_function_info_t *fn,
+                               const bucket_tensor_t *const *args,
+                               bucket_tensor_t *const *results, int32_t i,
+                               result_state_t *state) {
   const bucket_value_info_t *info = &fn->results[i];
   int32_t rank = info->rank;
   const int64_t *desc = state->desc;
@@ -155,10 +217,12 @@ static void deliver_result(const bucket_function_info_t *fn,
     source += (size_t)desc[2] * element_size;
 
   bucket_tensor_t *tensor = results[i];
+  if (state->state >= 0)
+    return deliver_state(fn, args, tensor, i, state, source);
   if (tensor->data) {
     copy_strided(tensor->data, source, rank, sizes, strides, element_size,
                  state->count);
-    return;
+    return 0;
   }
   tensor->element_type = info->element_type;
   tensor->rank = rank;
@@ -181,6 +245,7 @@ static void deliver_result(const bucket_function_info_t *fn,
     tensor->allocation = state->copy;
     state->copy = NULL;
   }
+  return 0;
 }
 
 /* Whether some policy lets the dispatcher take a shape beyond the buckets. */
@@ -202,6 +267,7 @@ static void classify_results(const bucket_function_info_t *fn,
                              result_state_t *states) {
   for (int32_t i = 0; i < fn->num_results; ++i) {
     result_state_t *state = &states[i];
+    state->state = state_arg_of(fn, i);
     state->allocated = (void *)(intptr_t)state->desc[0];
     state->owned =
         state->allocated && (intptr_t)state->allocated != MLIR_GLOBAL_ALLOCATED;
@@ -241,7 +307,7 @@ static bucket_status_t check_call(const bucket_function_info_t *fn,
   if (!results && fn->num_results > 0)
     return INVALID("%s: the result array is NULL", function_name(fn));
   for (int32_t i = 0; i < fn->num_results; ++i)
-    if ((status = check_result_slot(fn, results, i)))
+    if ((status = check_result_slot(fn, args, results, i)))
       return status;
   if (bucket >= 0)
     bucket_telemetry_call(fn, dims, bucket);
@@ -301,8 +367,11 @@ static bucket_status_t invoke(const bucket_function_info_t *fn,
   for (int32_t i = 0; i < fn->num_results; ++i)
     if ((status = check_result(fn, results, i, &states[i])))
       return status;
+  uint64_t state_bytes_copied = 0;
   for (int32_t i = 0; i < fn->num_results; ++i)
-    deliver_result(fn, results, i, &states[i]);
+    state_bytes_copied += deliver_result(fn, args, results, i, &states[i]);
+  if (fn->tied_results)
+    bucket_telemetry_state(state_bytes_copied);
   return NULL;
 }
 

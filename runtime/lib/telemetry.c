@@ -25,6 +25,7 @@ typedef struct function_stats_t {
 } function_stats_t;
 
 static function_stats_t functions[kMaxFunctions];
+static _Atomic uint64_t state_calls, state_bytes_copied;
 static atomic_flag registry_lock = ATOMIC_FLAG_INIT;
 
 static void lock(atomic_flag *flag) {
@@ -242,7 +243,20 @@ bucket_function_get_out_of_range_stats(const bucket_function_info_t *fn,
   return NULL;
 }
 
+void bucket_telemetry_state(uint64_t bytes_copied) {
+  add(&state_calls, 1);
+  add(&state_bytes_copied, bytes_copied);
+}
+
+uint64_t bucket_state_calls(void) { return atomic_load(&state_calls); }
+
+uint64_t bucket_state_bytes_copied(void) {
+  return atomic_load(&state_bytes_copied);
+}
+
 void bucket_stats_reset(void) {
+  atomic_store_explicit(&state_calls, 0, memory_order_relaxed);
+  atomic_store_explicit(&state_bytes_copied, 0, memory_order_relaxed);
   for (int i = 0; i < kMaxFunctions; ++i) {
     const bucket_function_info_t *fn =
         atomic_load_explicit(&functions[i].fn, memory_order_acquire);
@@ -286,6 +300,12 @@ void bucket_stats_print(void) {
                 policy_names[p], calls);
     }
   }
+  uint64_t calls = atomic_load(&state_calls);
+  if (calls)
+    fprintf(stderr,
+            "bucket state: %" PRIu64 " calls with a state, %" PRIu64
+            " bytes of state copied\n",
+            calls, atomic_load(&state_bytes_copied));
   uint64_t written = atomic_load(&records_written);
   uint64_t dropped = atomic_load(&records_dropped);
   if (written || dropped)

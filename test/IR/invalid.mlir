@@ -134,3 +134,33 @@ func.func @tied_other_type(%s: tensor<8x4xf32> {bucket.state, bucket.tied_result
   %r = tensor.extract_slice %s[0, 0] [1, 4] [1, 1] : tensor<8x4xf32> to tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// expected-error @below {{state argument 0 is not returned: name the result that returns it updated with 'bucket.tied_result'}}
+func.func @state_not_returned(%s: tensor<8x4xf32> {bucket.state}) -> tensor<8x4xf32> {
+  return %s : tensor<8x4xf32>
+}
+
+// -----
+
+// tf.aliasing_output is read as bucket.tied_result, with the same checks.
+// expected-error @below {{'tf.aliasing_output' of argument 0 ties result 0 of type 'tensor<4xf32>' to an argument of type 'tensor<8x4xf32>'}}
+func.func @alias_other_type(%s: tensor<8x4xf32> {bucket.state, tf.aliasing_output = 0 : i64}) -> tensor<4xf32> {
+  %r = tensor.extract_slice %s[0, 0] [1, 4] [1, 1] : tensor<8x4xf32> to tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @below {{state argument 0 has 'bucket.tied_result' 0 : i64 but 'tf.aliasing_output' 1 : i64}}
+func.func @alias_disagrees(%s: tensor<8x4xf32> {bucket.state, bucket.tied_result = 0 : i64, tf.aliasing_output = 1 : i64}) -> (tensor<8x4xf32>, tensor<8x4xf32>) {
+  return %s, %s : tensor<8x4xf32>, tensor<8x4xf32>
+}
+
+// -----
+
+// expected-error @below {{'bucket.tied_result' of argument 1 ties result 0, which argument 0 already returns}}
+func.func @two_states_one_result(%a: tensor<8x4xf32> {bucket.state, bucket.tied_result = 0 : i64}, %b: tensor<8x4xf32> {bucket.state, bucket.tied_result = 0 : i64}) -> tensor<8x4xf32> {
+  return %a : tensor<8x4xf32>
+}

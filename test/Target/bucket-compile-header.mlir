@@ -5,7 +5,7 @@
 // RUN: bucket-compile %s --buckets 'batch=1,4;seq=8,16' --emit=mlir -o - | FileCheck %s --check-prefix=MLIR
 
 // CHECK: #include "bucket/runtime.h"
-// CHECK: #if BUCKET_RUNTIME_ABI_VERSION != 2
+// CHECK: #if BUCKET_RUNTIME_ABI_VERSION != 3
 // CHECK: void _mlir_ciface_encode(void *results, void *arg0, void *arg1);
 // CHECK: static const char *const encode_dim_names[] = {"batch", "seq"};
 // CHECK: static const int64_t encode_buckets[] = {
@@ -21,7 +21,7 @@
 // CHECK: static const bucket_value_info_t encode_results[] = {
 // CHECK-NEXT:     {BUCKET_ELEMENT_F32, 3, {-1, -1, 4}, {-1, -1, -1}},
 // CHECK-NEXT:     {BUCKET_ELEMENT_I1, 2, {-1, -1}, {-1, -1}},
-// CHECK: static const bucket_function_info_t encode_info = {"encode", 2, encode_args, 2, encode_results, 2, encode_dim_names, 4, encode_buckets, encode_out_of_range};
+// CHECK: static const bucket_function_info_t encode_info = {"encode", 2, encode_args, 2, encode_results, 2, encode_dim_names, 4, encode_buckets, encode_out_of_range, NULL};
 // CHECK: static inline void encode_trampoline(void **ptrs) {
 // CHECK-NEXT:   _mlir_ciface_encode(ptrs[0], ptrs[1], ptrs[2]);
 // CHECK: static inline bucket_status_t encode_call(const bucket_tensor_t *arg0, const bucket_tensor_t *arg1, bucket_tensor_t *result0, bucket_tensor_t *result1) {

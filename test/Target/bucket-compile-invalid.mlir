@@ -15,7 +15,7 @@
 // MISSING: bucket-compile: cannot open input file
 // POLICY: error: unknown out-of-range policy 'wrap'; expected error, fallback, split or truncate
 // PADVALUE: error: invalid pad value 'x'; expected <argument>=<value>
-// MASKS: error: '3' is not an argument number of 'f' (it has 1 arguments)
+// MASKS: error: 3 is not an argument of 'f' (it has 1 arguments)
 // WARN: warning: no C entry point is generated for 'scalar': argument 0 is not a ranked tensor
 func.func @f(%x: tensor<?xf32> {bucket.dims = ["seq"]}) -> tensor<?xf32> {
   return %x : tensor<?xf32>

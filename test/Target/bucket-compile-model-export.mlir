@@ -7,7 +7,7 @@
 // RUN: bucket-compile %s --buckets 'n=2,8' --out-of-range 'n=fallback' --model-name m --emit=llvm -o - | FileCheck %s
 
 // CHECK-DAG: %bucket_value_info_t = type { i32, i32, [8 x i64], [8 x i32] }
-// CHECK-DAG: %bucket_function_info_t = type { ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr }
+// CHECK-DAG: %bucket_function_info_t = type { ptr, i32, ptr, i32, ptr, i32, ptr, i32, ptr, ptr, ptr }
 // CHECK-DAG: %bucket_model_info_t = type { i32, i32, ptr }
 // CHECK-DAG: %bucket_model_export_t = type { i32, ptr, ptr, ptr }
 // CHECK-DAG: @[[DIM:__bucket_m_rows_dim0]] = private unnamed_addr constant [2 x i8] c"n\00"
@@ -19,10 +19,10 @@
 // CHECK-DAG: @[[RESULTS:__bucket_m_rows_results]] = private unnamed_addr constant [1 x %bucket_value_info_t] [%bucket_value_info_t { i32 1, i32 1, [8 x i64] [i64 -1, i64 0, {{.*}}], [8 x i32] [i32 -1, i32 0, {{.*}}] }]
 // A function without bucketing (clash_model_export, static shapes) has no
 // dimensions and one bucket.
-// CHECK-DAG: @[[FUNCTIONS:__bucket_m_functions]] = private unnamed_addr constant [2 x %bucket_function_info_t] [%bucket_function_info_t { ptr @{{.*}}, i32 2, ptr @[[ARGS]], i32 1, ptr @[[RESULTS]], i32 1, ptr @[[DIMS]], i32 2, ptr @[[BUCKETS]], ptr @[[POLICIES]] }, %bucket_function_info_t { ptr @{{.*}}, i32 1, ptr @{{.*}}, i32 1, ptr @{{.*}}, i32 0, ptr null, i32 1, ptr null, ptr null }]
+// CHECK-DAG: @[[FUNCTIONS:__bucket_m_functions]] = private unnamed_addr constant [2 x %bucket_function_info_t] [%bucket_function_info_t { ptr @{{.*}}, i32 2, ptr @[[ARGS]], i32 1, ptr @[[RESULTS]], i32 1, ptr @[[DIMS]], i32 2, ptr @[[BUCKETS]], ptr @[[POLICIES]], ptr null }, %bucket_function_info_t { ptr @{{.*}}, i32 1, ptr @{{.*}}, i32 1, ptr @{{.*}}, i32 0, ptr null, i32 1, ptr null, ptr null, ptr null }]
 // CHECK-DAG: @[[TRAMPOLINES:__bucket_m_trampolines]] = private unnamed_addr constant [2 x ptr] [ptr @[[TRAMPOLINE:__bucket_m_rows_trampoline]], ptr @__bucket_m_clash_model_export_trampoline]
-// CHECK-DAG: @[[MODEL:__bucket_m_model]] = private unnamed_addr constant %bucket_model_info_t { i32 2, i32 2, ptr @[[FUNCTIONS]] }
-// CHECK-DAG: @m_model_export = constant %bucket_model_export_t { i32 2, ptr @{{.*}}, ptr @[[MODEL]], ptr @[[TRAMPOLINES]] }
+// CHECK-DAG: @[[MODEL:__bucket_m_model]] = private unnamed_addr constant %bucket_model_info_t { i32 3, i32 2, ptr @[[FUNCTIONS]] }
+// CHECK-DAG: @m_model_export = constant %bucket_model_export_t { i32 3, ptr @{{.*}}, ptr @[[MODEL]], ptr @[[TRAMPOLINES]] }
 // CHECK-DAG: @bucket_model_export = weak alias %bucket_model_export_t, ptr @m_model_export
 // CHECK:     define internal void @[[TRAMPOLINE]](ptr
 // CHECK:     define internal void @__bucket_m_clash_model_export_trampoline(ptr

@@ -25,6 +25,16 @@
 //   =LO..HI   uniform: integers in [LO, HI], floats in [LO, HI)
 //   =mask     0/1 along the last dimension: a prefix of ones (at least one)
 //             followed by up to a quarter of trailing zeros (padding tokens)
+//   =stale:NAME  floats as by default on the indices [0, NAME) of the first
+//             dimension and NaN past them (a cache whose entries past the
+//             valid length NAME must not matter)
+//
+// State arguments. --state 'A=R,...' declares argument A a state tied to
+// result R (docs/State.md): the bucketed object must update it in place and
+// return result R as the argument's own buffer (the same address), on every
+// shape, out-of-range ones included (where the state must stay unchanged).
+// Its updated value is compared with the reference's result R like any
+// result.
 // Defaults: floats in [-1, 1), i1 in [0, 1], other integers in [0, 9].
 //
 // Shapes. --dims and --points take 'NAME=ITEMS;NAME=ITEMS', ITEMS a
@@ -76,6 +86,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -214,8 +225,10 @@ struct DimRef {
 struct ValueSpec {
   ElemType type = ElemType::F32;
   std::vector<DimRef> dims;
-  enum Gen { Default, Range, Mask } gen = Default;
+  enum Gen { Default, Range, Mask, Stale } gen = Default;
   double lo = 0, hi = 0;
+  std::string staleName; // Stale: the symbolic dimension of the valid length
+  int staleSym = -1;
   std::string text;
 };
 
@@ -287,6 +300,12 @@ ValueSpec parseValueSpec(const std::string &text, bool isArg,
         usageError("'=mask' needs an integer argument of rank >= 1: '%s'",
                    text.c_str());
       v.gen = ValueSpec::Mask;
+    } else if (gen.rfind("stale:", 0) == 0) {
+      v.staleName = trim(gen.substr(6));
+      if (!isFloat(v.type) || v.dims.empty() || !isName(v.staleName))
+        usageError("'=stale:NAME' needs a float argument of rank >= 1: '%s'",
+                   text.c_str());
+      v.gen = ValueSpec::Stale;
     } else if (splitRange(gen, lo, hi) && parseDouble(lo, v.lo) &&
                parseDouble(hi, v.hi) && v.lo <= v.hi) {
       v.gen = ValueSpec::Range;
@@ -531,6 +550,15 @@ Tensor makeInput(const ValueSpec &v, const Shape &shape, uint64_t seed,
       else
         ((double *)p)[i] = x;
     }
+    if (v.gen == ValueSpec::Stale) {
+      int64_t inner = n / t.sizes[0];
+      for (int64_t i = shape[v.staleSym] * inner; i < n; ++i) {
+        if (v.type == ElemType::F32)
+          ((float *)p)[i] = std::nanf("");
+        else
+          ((double *)p)[i] = std::nan("");
+      }
+    }
     return t;
   }
   int64_t lo = 0, hi = v.type == ElemType::I1 ? 1 : 9;
@@ -624,11 +652,15 @@ struct CallResults {
   }
 };
 
+// State arguments: argument index -> tied result index.
+using StateMap = std::map<size_t, size_t>;
+
 // Calls `fn` on copies of `inputs`; fills `out`. Returns false (and sets
-// `note`) if the call modified one of its arguments.
+// `note`) if the call modified one of its arguments other than a state in
+// `states`, or returned a state's result in another buffer than the state's.
 bool invoke(void *fn, const std::vector<ValueSpec> &results,
             const std::vector<Tensor> &inputs, CallResults &out,
-            std::string &note) {
+            std::string &note, const StateMap &states = {}) {
   out.args = inputs; // the callee gets its own copies
   std::vector<std::vector<int64_t>> descs;
   descs.reserve(out.args.size());
@@ -669,8 +701,19 @@ bool invoke(void *fn, const std::vector<ValueSpec> &results,
       out.toFree.push_back(v.allocated);
     out.views.push_back(std::move(v));
   }
+  for (auto [a, r] : states) {
+    const ResultView &v = out.views[r];
+    const unsigned char *first =
+        v.aligned + v.offset * (int64_t)elemSize(results[r].type);
+    if (first != out.args[a].bytes.data() ||
+        v.allocated != (void *)out.args[a].bytes.data()) {
+      note = "result " + std::to_string(r) + " is not state argument " +
+             std::to_string(a) + "'s buffer (the state was copied)";
+      return false;
+    }
+  }
   for (size_t i = 0; i < out.args.size(); ++i)
-    if (out.args[i].bytes != inputs[i].bytes) {
+    if (!states.count(i) && out.args[i].bytes != inputs[i].bytes) {
       note = "argument " + std::to_string(i) + " was modified by the call";
       return false;
     }
@@ -685,7 +728,7 @@ struct Options {
   std::string refPath, testPath, func;
   std::string args, results;
   std::vector<std::string> dims, points, outOfRange;
-  std::string maxSpec, dimOrder;
+  std::string maxSpec, dimOrder, states;
   double atol = 0, rtol = 0;
   bool tolerance = false;
   uint64_t seed = 0x5EEDB0C4E7ull;
@@ -833,13 +876,13 @@ void printUsage() {
   std::fprintf(
       stderr,
       "usage: bucket-e2e-compare --ref REF.so --test TEST.so --func NAME\n"
-      "         --args 'TYPE[DIMS][=LO..HI|=mask];...' --results "
+      "         --args 'TYPE[DIMS][=LO..HI|=mask|=stale:NAME];...' --results "
       "'TYPE[DIMS];...'\n"
       "         (--dims|--points) 'NAME=V,A..B;...' [--out-of-range "
       "'NAME=...;...']\n"
       "         [--max 'NAME=N;...'] [--dim-order 'NAME,...'] [--atol A] "
       "[--rtol R]\n"
-      "         [--seed N] [--dump-inputs] [-v]\n"
+      "         [--state 'ARG=RESULT,...'] [--seed N] [--dump-inputs] [-v]\n"
       "See the comment at the top of test/e2e/compare.cpp.\n");
 }
 
@@ -875,6 +918,8 @@ int main(int argc, char **argv) {
       opt.maxSpec = value();
     else if (a == "--dim-order")
       opt.dimOrder = value();
+    else if (a == "--state")
+      opt.states = value();
     else if (a == "--atol") {
       std::string v = value();
       if (!parseDouble(v, opt.atol) || opt.atol < 0)
@@ -931,6 +976,22 @@ int main(int argc, char **argv) {
     syms = reordered;
   }
   std::vector<ValueSpec> results = parseSignature(opt.results, false, syms);
+  for (ValueSpec &v : args)
+    if (v.gen == ValueSpec::Stale &&
+        (v.staleSym = syms.lookup(v.staleName)) < 0)
+      usageError("'=stale:%s': no symbolic dimension '%s'", v.staleName.c_str(),
+                 v.staleName.c_str());
+  StateMap states;
+  for (const std::string &pair : opt.states.empty() ? std::vector<std::string>{}
+                                                    : split(opt.states, ',')) {
+    size_t eq = pair.find('=');
+    int64_t ai, ri;
+    if (eq == std::string::npos || !parseInt(trim(pair.substr(0, eq)), ai) ||
+        !parseInt(trim(pair.substr(eq + 1)), ri) || ai < 0 ||
+        ai >= (int64_t)args.size() || ri < 0 || ri >= (int64_t)results.size())
+      usageError("bad --state '%s' (ARG=RESULT,...)", opt.states.c_str());
+    states[(size_t)ai] = (size_t)ri;
+  }
 
   std::vector<Shape> inRange, outRange;
   std::set<Shape> seenIn, seenOut;
@@ -993,7 +1054,8 @@ int main(int argc, char **argv) {
     bucket_out_of_range_t rec;
     if (problem.empty() && bucket_take_out_of_range(&rec))
       problem = "the reference reported out of range";
-    if (problem.empty() && !invoke(testFn, results, inputs, testOut, note))
+    if (problem.empty() &&
+        !invoke(testFn, results, inputs, testOut, note, states))
       problem = note;
     if (problem.empty() && bucket_take_out_of_range(&rec)) {
       char buf[160];
@@ -1046,8 +1108,13 @@ int main(int argc, char **argv) {
     std::string problem, note;
     CallResults testOut;
     bucket_take_out_of_range(nullptr);
-    if (!invoke(testFn, results, inputs, testOut, note))
+    if (!invoke(testFn, results, inputs, testOut, note, states))
       problem = note;
+    // Out of range, a state is returned as it came.
+    for (auto [a, r] : states)
+      if (problem.empty() && testOut.args[a].bytes != inputs[a].bytes)
+        problem = "state argument " + std::to_string(a) +
+                  " was modified by an out-of-range call";
     bucket_out_of_range_t rec;
     if (problem.empty()) {
       if (!bucket_take_out_of_range(&rec)) {

@@ -1,14 +1,20 @@
-// End-to-end, a first step towards state buffers (docs/State.md): one
-// decode step of single-head attention over a key cache of capacity 16,
-// marked bucket.state and tied to result 1. The valid length is the length
-// of %positions (a bucketed dimension, len = 4, 8, 16); the new key is
-// written at len - 1 and the output attends over cache[0, len). In a bucket
-// the slice reads the bucket's length of the cache: the rows past the real
-// length hold whatever the cache holds there, so the analysis treats them
-// as padding that may be anything and masks the softmax and the weighted
-// sum. The cache rows past len are random in the inputs. Compared with
-// upstream mlir-opt's lowering at every length 1..16 (the output and the
-// whole updated cache) and 17 out of range.
+// End-to-end state buffers (docs/State.md): one decode step of single-head
+// attention over a key cache of capacity 16, marked bucket.state and tied to
+// result 1, updated in place. The valid length is the length of %positions
+// (a bucketed dimension, len = 4, 8, 16); the new key is written at len - 1
+// and the output attends over cache[0, len). In a bucket the slice reads the
+// bucket's length of the cache: the rows past the real length hold whatever
+// the cache holds there, so the analysis treats them as padding that may be
+// anything and masks the softmax and the weighted sum.
+//
+// Compared with upstream mlir-opt's lowering at every length 1..16 (the
+// output and the whole updated cache) and 17 out of range, twice: with
+// random rows past len, and with NaN there (the poison check: outputs and
+// every row but len - 1 unchanged). --state 1=1 makes the harness require
+// that result 1 is the caller's own buffer (no copy) and that an
+// out-of-range call leaves it unchanged. state-runtime.c then calls it
+// through the generated header and the runtime: the state result is the
+// caller's cache and the runtime copied 0 bytes of state.
 
 // RUN: bucket-compile %s -o %t.b.o 2>&1 | FileCheck %s --check-prefix=REMARK
 // RUN: clang -shared %t.b.o -o %t.b.so -L%bucket_lib -lbucket_runtime -Wl,-rpath,%bucket_lib -lm
@@ -17,8 +23,28 @@
 // RUN: clang -c -O2 -fPIC -Wno-override-module %t.ref.ll -o %t.ref.o
 // RUN: clang -shared %t.ref.o -o %t.ref.so -L%bucket_lib -lbucket_runtime -Wl,-rpath,%bucket_lib -lm
 // RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func decode_step \
-// RUN:   --args 'f32[4];f32[16,4];i64[len]' --results 'f32[4];f32[16,4]' \
+// RUN:   --args 'f32[4];f32[16,4];i64[len]' --results 'f32[4];f32[16,4]' --state 1=1 \
 // RUN:   --dims 'len=1..16' --out-of-range 'len=17' --rtol 1e-5 --atol 1e-6 | FileCheck %s
+// RUN: bucket-e2e-compare --ref %t.ref.so --test %t.b.so --func decode_step \
+// RUN:   --args 'f32[4];f32[16,4]=stale:len;i64[len]' --results 'f32[4];f32[16,4]' --state 1=1 \
+// RUN:   --dims 'len=1..16' --out-of-range 'len=17' --rtol 1e-5 --atol 1e-6 | FileCheck %s
+
+// RUN: rm -rf %t.dir && mkdir -p %t.dir
+// RUN: bucket-compile %s -o %t.dir/state.o --header %t.dir/state.h --model-name state 2>/dev/null
+// RUN: %host_cc -std=c11 -Wall -Wextra -Werror -ffp-contract=off \
+// RUN:   -I%t.dir -I%bucket_runtime_include %S/state-runtime.c %t.dir/state.o \
+// RUN:   -L%bucket_lib -lbucket_runtime -Wl,-rpath,%bucket_lib -lm -o %t.dir/state-runtime
+// RUN: env BUCKET_STATS=1 %t.dir/state-runtime 2>&1 | FileCheck %s --check-prefix=RUNTIME
+
+// RUNTIME-NOT: FAILED
+// RUNTIME:      steps: lengths 1..16 checked, 0 failures
+// RUNTIME-NEXT: state: 16 calls, 0 bytes copied
+// RUNTIME-NEXT: len 17: OUT_OF_RANGE {{.*}}'len' = 17 exceeds the largest bucket size 16
+// RUNTIME-NEXT: capacity 8: INVALID_ARGUMENT decode_step: state argument 1 has shape [8, 4], expected its capacity [16, 4]
+// RUNTIME-NEXT: f64 cache: INVALID_ARGUMENT decode_step: state argument 1 has element type f64, expected f32
+// RUNTIME-NEXT: result elsewhere: INVALID_ARGUMENT decode_step: result 1 is state argument 1 updated in place: pass it with data NULL or with the argument's data, not other memory
+// RUNTIME-NEXT: state-runtime: 0 failures
+// RUNTIME:      bucket state: 16 calls with a state, 0 bytes of state copied
 
 // REMARK: remark: masked the padded iterations along 'len'
 

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Dialect.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Support/LLVM.h"
 
 #include <optional>
@@ -36,6 +37,10 @@ constexpr StringLiteral kTiedResultAttrName = "bucket.tied_result";
 /// What JAX and TensorFlow write for a donated argument aliasing a result;
 /// read as bucket.tied_result on a state argument.
 constexpr StringLiteral kTfAliasingOutputAttrName = "tf.aliasing_output";
+/// The name a frontend gave an argument or a result (the ONNX importer keeps
+/// graph inputs' and outputs' names here): options may name an argument by
+/// it, and the generated header uses it.
+constexpr StringLiteral kSourceNameAttrName = "onnx.name";
 
 // Recorded by the passes.
 constexpr StringLiteral kDimIdsAttrName = "bucket.dim_ids";
@@ -48,6 +53,9 @@ constexpr StringLiteral kFallbackAttrName = "bucket.fallback";
 constexpr StringLiteral kFallbackOfAttrName = "bucket.fallback_of";
 constexpr StringLiteral kSpecializationOfAttrName = "bucket.specialization_of";
 constexpr StringLiteral kBucketAttrName = "bucket.bucket";
+/// Pairs (argument, result) of the state results taken out of a bufferized
+/// function for buffer deallocation (StateBuffers.h).
+constexpr StringLiteral kDetachedStatesAttrName = "bucket.detached_states";
 
 /// The runtime hook a dispatcher calls for a shape that fits no bucket.
 constexpr StringLiteral kOutOfRangeHookName = "bucket_rt_report_out_of_range";
@@ -70,6 +78,22 @@ StringRef stringifyOutOfRangePolicy(OutOfRangePolicy policy);
 /// Whether `func` should be bucketed: public, with a body, with a ranked
 /// tensor argument that has a dynamic dimension.
 bool isBucketCandidate(func::FuncOp func);
+
+/// A state argument (`bucket.state`) and the result that returns it updated.
+struct StateArgument {
+  unsigned argument;
+  unsigned result;
+};
+
+/// The result tied to state argument `argIndex` of `func`
+/// (`bucket.tied_result`, or `tf.aliasing_output` read as it); nullopt when
+/// the argument is not a state. The dialect verifier guarantees that a
+/// verified state has one.
+std::optional<unsigned> getTiedResult(FunctionOpInterface func,
+                                      unsigned argIndex);
+
+/// The state arguments of `func`, in argument order.
+SmallVector<StateArgument> getStateArguments(FunctionOpInterface func);
 
 /// Adds the bucket dialect to `registry`, loaded together with the func
 /// dialect: `bucket.*` attributes are discardable attributes of func ops,

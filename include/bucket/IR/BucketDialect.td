@@ -28,6 +28,9 @@ def Bucket_Dialect : Dialect {
     - `bucket.mask` (argument, unit): the argument masks padded positions.
     - `bucket.out_of_range` (function): out-of-range policies, a string.
     - `bucket.self_check` (function): unit, or an f64 tolerance.
+    - `bucket.state` (argument, unit): a caller-owned buffer of static type
+      updated in place; `bucket.tied_result` (argument, i64): the result
+      that returns it (`tf.aliasing_output` is read as it). docs/State.md.
 
     Recorded by the passes:
     - `bucket.dim_ids` (argument): dense i32 array, the symbolic dimension of
@@ -38,6 +41,8 @@ def Bucket_Dialect : Dialect {
     - `bucket.dispatcher` (unit), `bucket.fallback`, `bucket.fallback_of`,
       `bucket.specialization_of` (symbol references), `bucket.bucket` (dense
       i64 array): how the functions of a bucketed module relate.
+    - `bucket.detached_states` (function, dense i64 array of (argument,
+      result) pairs): state results taken out during buffer deallocation.
 
     Any other `bucket.*` attribute is an error, so that a misspelt
     declaration is not silently ignored.

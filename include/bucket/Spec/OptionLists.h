@@ -3,12 +3,15 @@
 // The text of bucket's per-argument and per-dimension options, the same for
 // bucket-compile's flags and the passes' options:
 //
-//   --pad-values   '0=-inf,2=1'            argument number = pad value
-//   --masks        '1,2'                   argument numbers
+//   --pad-values   '0=-inf,2=1'            argument = pad value
+//   --masks        '1,attention_mask'      arguments
+//
+// where an argument is its number or the name the model gave it (an ONNX
+// graph input's name).
 //   --out-of-range 'fallback'              a policy for every dimension
 //                  'seq=fallback,batch=split'   or per dimension name
 //
-// Like BucketSpec, this knows nothing about IR: argument numbers are checked
+// Like BucketSpec, this knows nothing about IR: arguments are resolved
 // against a function, dimension names and policy names against its analysis,
 // where the lists are applied.
 //
@@ -21,14 +24,28 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir {
 namespace bucket {
 
+/// An argument as an option names it: its number, or else its name.
+struct ArgumentRef {
+  std::optional<unsigned> index;
+  std::string name;
+
+  std::string str() const {
+    return index ? std::to_string(*index) : "'" + name + "'";
+  }
+  bool operator==(const ArgumentRef &other) const {
+    return index == other.index && name == other.name;
+  }
+};
+
 /// One `<argument>=<value>` entry of --pad-values.
 struct ArgumentValue {
-  unsigned argument;
+  ArgumentRef argument;
   std::string value;
 };
 
@@ -41,13 +58,14 @@ struct DimPolicy {
 
 /// Parses "0=-inf,2=1" (empty entries are skipped). Fails on an entry
 /// without '=' or a value ("invalid pad value 'x'; expected
-/// <argument>=<value>") and on an argument that is not a number.
+/// <argument>=<value>") and on an argument that is neither a number nor a
+/// name (empty, or starting like a number: '-1', '1.5').
 llvm::Expected<llvm::SmallVector<ArgumentValue>>
 parsePadValueList(llvm::StringRef text);
 
-/// Parses "1,2" (empty entries are skipped). Fails on an entry that is not a
-/// number.
-llvm::Expected<llvm::SmallVector<unsigned>>
+/// Parses "1,attention_mask" (empty entries are skipped). Fails on an entry
+/// that starts like a number but is not one.
+llvm::Expected<llvm::SmallVector<ArgumentRef>>
 parseArgumentList(llvm::StringRef text);
 
 /// Parses "fallback" or "seq=fallback,batch=split" (empty entries are

@@ -52,6 +52,10 @@ struct FunctionDescription {
   int32_t numBuckets = 1;
   /// One policy per symbolic dimension, or empty (all `error`).
   SmallVector<OutOfRangePolicy> outOfRange;
+  /// Per argument, the result tied to it when it is a state (docs/State.md),
+  /// else -1 (bucket_function_info_t::tied_results); empty when no argument
+  /// is a state.
+  SmallVector<int32_t> tiedResults;
 
   bool isBucketed() const { return !dimNames.empty(); }
 };

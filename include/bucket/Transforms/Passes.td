@@ -80,8 +80,59 @@ def BucketMarkInputsReadOnlyPass
     The runtime API takes inputs as `const`: the caller owns them. Each
     tensor argument of a function with a body gets
     `bufferization.writable = false`, so one-shot bufferization copies rather
-    than writes into an argument's buffer. The first step of
-    `bucket-lower-to-llvm`.
+    than writes into an argument's buffer. A state argument (`bucket.state`,
+    docs/State.md) is the exception: it gets `bufferization.writable = true`,
+    so that it is updated in place. The first step of `bucket-lower-to-llvm`.
+  }];
+}
+
+def BucketDetachStateResultsPass
+    : Pass<"bucket-detach-state-results", "ModuleOp"> {
+  let summary = "Check that every state was bufferized in place and take its "
+                "tied result out of the function for buffer deallocation";
+  let description = [{
+    Runs right after `one-shot-bufferize` (function boundaries, identity
+    layouts). For each state argument K tied to result N it checks that
+    bufferization updated the state in place: result N is argument K's own
+    buffer (through `memref.cast`, the tied results of calls and the
+    branches of `scf.if` / `scf.index_switch`), and no `memref.copy` reads
+    the whole state. Otherwise it fails with "state argument K is copied
+    here" at the copy, or with an error at the `func.return`.
+
+    Then it removes result N from the function, its returns and its calls
+    (uses of a call's result read the state operand instead), recording the
+    pairs in `bucket.detached_states`: `buffer-deallocation-pipeline` clones
+    every function result it does not own, which would copy the state on
+    every call. `bucket-attach-state-results` puts the results back.
+
+    ```mlir
+    func.func @step(%x: memref<1x4xf32>,
+        %cache: memref<16x4xf32> {bucket.state, bucket.tied_result = 0 : i64})
+        -> memref<16x4xf32> {
+      ...   // writes into a subview of %cache
+      return %cache : memref<16x4xf32>
+    }
+    // becomes
+    func.func @step(%x: memref<1x4xf32>, %cache: memref<16x4xf32>)
+        attributes {bucket.detached_states = array<i64: 1, 0>} {
+      ...
+      return
+    }
+    ```
+  }];
+}
+
+def BucketAttachStateResultsPass
+    : Pass<"bucket-attach-state-results", "ModuleOp"> {
+  let summary = "Give back the state results bucket-detach-state-results "
+                "took out";
+  let description = [{
+    Runs after `buffer-deallocation-pipeline`. Every function with
+    `bucket.detached_states` gets its tied results back at their positions,
+    each returning its state argument's buffer, and its state attributes;
+    calls of it get the results too (unused). The C interface is then the
+    tensor-level signature, and the state result the runtime receives is the
+    caller's own buffer.
   }];
 }
 

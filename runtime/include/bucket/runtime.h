@@ -177,6 +177,11 @@ BUCKET_MUST_USE_RESULT bucket_status_t bucket_function_check_args(
 ///    into fresh contiguous storage instead.
 ///  - otherwise the caller supplied a contiguous buffer whose element type,
 ///    rank and shape must equal the result's; the result is copied into it.
+///  - a result tied to a state argument (fn->tied_results) is that
+///    argument's memory, updated in place: results[i]->data is NULL (on
+///    success it becomes a view of the argument, with no allocation to
+///    release) or the argument's data; anything else is INVALID_ARGUMENT.
+///    The state argument must have exactly its declared shape (capacity).
 /// On any error every result tensor is left untouched and nothing the call
 /// allocated survives it.
 BUCKET_MUST_USE_RESULT bucket_status_t bucket_function_invoke(
@@ -346,7 +351,16 @@ BUCKET_MUST_USE_RESULT bucket_status_t bucket_function_get_bucket_stats(
 BUCKET_MUST_USE_RESULT bucket_status_t bucket_function_get_out_of_range_stats(
     const bucket_function_info_t *fn, bucket_out_of_range_stats_t *out_stats);
 
-/// Sets every counter to zero (the recorder is not affected).
+/// State arguments (docs/State.md) are updated in place and their tied
+/// results handed back as the caller's own buffer: the runtime copies a state
+/// only if generated code returned it in another buffer (which the compiler
+/// rejects). These count, process-wide, the calls that had a state argument
+/// and the bytes of state copied; the latter must stay 0.
+uint64_t bucket_state_calls(void);
+uint64_t bucket_state_bytes_copied(void);
+
+/// Sets every counter to zero, the state counters included (the recorder is
+/// not affected).
 void bucket_stats_reset(void);
 
 /// Prints every counted function's counters to stderr (what BUCKET_STATS=1

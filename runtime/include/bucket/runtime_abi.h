@@ -37,8 +37,11 @@ extern "C" {
 #endif
 
 /// The version of everything in this header. Version 2 added
-/// bucket_function_info_t::out_of_range and bucket_rt_report_self_check.
-#define BUCKET_RUNTIME_ABI_VERSION 2
+/// bucket_function_info_t::out_of_range and bucket_rt_report_self_check;
+/// version 3 added bucket_function_info_t::tied_results (state arguments,
+/// which changed the struct's size). A runtime of version 3 refuses models
+/// of version 2 (INCOMPATIBLE): their function tables have the old layout.
+#define BUCKET_RUNTIME_ABI_VERSION 3
 
 /// The largest tensor rank the runtime's descriptions and tensors can hold.
 #define BUCKET_MAX_RANK 8
@@ -107,6 +110,11 @@ typedef struct bucket_function_info_t {
   /// every bucket along that dimension (NULL: BUCKET_OUT_OF_RANGE_ERROR for
   /// all). bucket_function_invoke only rejects shapes no policy takes.
   const int32_t *out_of_range;
+  /// num_args entries: for a state argument (docs/State.md), the index of
+  /// the result that returns it updated, which is the same memory; -1 for
+  /// every other argument. NULL when no argument is a state. A state has a
+  /// static shape (its capacity) equal to its tied result's.
+  const int32_t *tied_results;
 } bucket_function_info_t;
 
 /// Everything one object file holds. A generated header defines one as

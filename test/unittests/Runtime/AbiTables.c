@@ -19,7 +19,7 @@ static const bucket_value_info_t c_scale_results[] = {
 };
 static const bucket_function_info_t c_functions[] = {
     {"c_scale", 1, c_scale_args, 1, c_scale_results, 1, c_scale_dim_names, 2,
-     c_scale_buckets, c_scale_out_of_range},
+     c_scale_buckets, c_scale_out_of_range, NULL},
 };
 
 extern const bucket_model_info_t bucket_test_c_model;

@@ -33,10 +33,10 @@ static const bucket_value_info_t kVector[] = {
     {BUCKET_ELEMENT_F32, 1, {-1}, {-1}},
 };
 static const bucket_function_info_t kFirst[] = {
-    {"twice", 1, kVector, 1, kVector, 0, NULL, 1, NULL, NULL},
+    {"twice", 1, kVector, 1, kVector, 0, NULL, 1, NULL, NULL, NULL},
 };
 static const bucket_function_info_t kSecond[] = {
-    {"five_times", 1, kVector, 1, kVector, 0, NULL, 1, NULL, NULL},
+    {"five_times", 1, kVector, 1, kVector, 0, NULL, 1, NULL, NULL, NULL},
 };
 static const bucket_model_info_t kFirstModel = {BUCKET_RUNTIME_ABI_VERSION, 1,
                                                 kFirst};

@@ -104,8 +104,8 @@ const bucket_value_info_t kForwardResults[] = {
 // Ascending padded cost, ties in spec order.
 const int64_t kForwardBuckets[] = {1, 128, 1, 512, 4, 128, 4, 512, 16, 128};
 const bucket_function_info_t kForward = {
-    "forward",    2, kForwardArgs,    1,      kForwardResults, 2,
-    kForwardDims, 5, kForwardBuckets, nullptr};
+    "forward",    2, kForwardArgs,    1,       kForwardResults, 2,
+    kForwardDims, 5, kForwardBuckets, nullptr, nullptr};
 
 // scale(x: f32[n]) -> (f32[n], f64[n, 2]); buckets n in {4, 16}.
 const char *const kScaleDims[] = {"n"};
@@ -117,9 +117,9 @@ const bucket_value_info_t kScaleResults[] = {
     {BUCKET_ELEMENT_F64, 2, {-1, 2}, {-1, -1}},
 };
 const int64_t kScaleBuckets[] = {4, 16};
-const bucket_function_info_t kScale = {"scale",       1,      kScaleArgs, 2,
-                                       kScaleResults, 1,      kScaleDims, 2,
-                                       kScaleBuckets, nullptr};
+const bucket_function_info_t kScale = {"scale",       1,       kScaleArgs, 2,
+                                       kScaleResults, 1,       kScaleDims, 2,
+                                       kScaleBuckets, nullptr, nullptr};
 
 // Word offsets of scale's two result descriptors in the result storage.
 constexpr int kR0 = 0;
@@ -571,8 +571,8 @@ TEST(Select, FirstFittingRowInOrder) {
   // The table order decides, not the row sizes.
   const char *const names[] = {"n"};
   const int64_t rows[] = {8, 4};
-  bucket_function_info_t fn = {"f", 0,     nullptr, 0,    nullptr,
-                               1,   names, 2,       rows, nullptr};
+  bucket_function_info_t fn = {"f",   0, nullptr, 0,       nullptr, 1,
+                               names, 2, rows,    nullptr, nullptr};
   EXPECT_EQ(selectOrMinusOne(fn, {2}), 0);
   EXPECT_EQ(selectOrMinusOne(fn, {8}), 0);
 }
@@ -613,8 +613,8 @@ TEST(Select, GridAndSparseTables) {
   const char *const names[] = {"a", "b"};
   // The full grid {1, 2, 4} x {8, 16} by ascending cost, ties in spec order.
   const int64_t grid[] = {1, 8, 1, 16, 2, 8, 2, 16, 4, 8, 4, 16};
-  bucket_function_info_t gridFn = {"grid", 0,     nullptr, 0,    nullptr,
-                                   2,      names, 6,       grid, nullptr};
+  bucket_function_info_t gridFn = {"grid", 0, nullptr, 0,       nullptr, 2,
+                                   names,  6, grid,    nullptr, nullptr};
   EXPECT_EQ(selectOrMinusOne(gridFn, {1, 1}), 0);
   EXPECT_EQ(selectOrMinusOne(gridFn, {1, 9}), 1);
   EXPECT_EQ(selectOrMinusOne(gridFn, {2, 8}), 2);
@@ -624,8 +624,8 @@ TEST(Select, GridAndSparseTables) {
 
   // Only tall-thin and short-wide shapes.
   const int64_t sparse[] = {8, 1, 1, 8};
-  bucket_function_info_t sparseFn = {"sparse", 0,     nullptr, 0,      nullptr,
-                                     2,        names, 2,       sparse, nullptr};
+  bucket_function_info_t sparseFn = {"sparse", 0, nullptr, 0,       nullptr, 2,
+                                     names,    2, sparse,  nullptr, nullptr};
   EXPECT_EQ(selectOrMinusOne(sparseFn, {8, 1}), 0);
   EXPECT_EQ(selectOrMinusOne(sparseFn, {1, 8}), 1);
   EXPECT_EQ(selectOrMinusOne(sparseFn, {1, 1}), 0);
@@ -649,8 +649,8 @@ TEST(Select, NoBucketsIsOutOfRange) {
 }
 
 TEST(Select, NoSymbolicDimensions) {
-  bucket_function_info_t fn = {"plain", 0,       nullptr, 0,       nullptr,
-                               0,       nullptr, 1,       nullptr, nullptr};
+  bucket_function_info_t fn = {"plain", 0, nullptr, 0,       nullptr, 0,
+                               nullptr, 1, nullptr, nullptr, nullptr};
   int32_t bucket = -1;
   EXPECT_OK(bucket_function_select(&fn, nullptr, &bucket));
   EXPECT_EQ(bucket, 0);
@@ -961,8 +961,8 @@ TEST_F(Invoke, ResultsSharingABufferAreFreedOnce) {
 
 TEST_F(Invoke, NoArgumentsNoResults) {
   static void *seen = reinterpret_cast<void *>(1);
-  bucket_function_info_t fn = {"noop", 0,       nullptr, 0,       nullptr,
-                               0,      nullptr, 1,       nullptr, nullptr};
+  bucket_function_info_t fn = {"noop",  0, nullptr, 0,       nullptr, 0,
+                               nullptr, 1, nullptr, nullptr, nullptr};
   ASSERT_OK(bucket_function_invoke(
       &fn, [](void **ptrs) { seen = ptrs[0]; }, nullptr, nullptr));
   EXPECT_EQ(seen, nullptr);

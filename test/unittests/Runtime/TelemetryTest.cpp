@@ -38,11 +38,11 @@ const bool kEnvironment = [] {
 const char *const kDims[] = {"n"};
 const bucket_value_info_t kArgs[] = {{BUCKET_ELEMENT_F32, 1, {-1}, {0}}};
 const int64_t kBuckets[] = {4, 16};
-const bucket_function_info_t kTele = {"tele", 1,     kArgs, 0,        nullptr,
-                                      1,      kDims, 2,     kBuckets, nullptr};
+const bucket_function_info_t kTele = {"tele", 1, kArgs,    0,       nullptr, 1,
+                                      kDims,  2, kBuckets, nullptr, nullptr};
 // other(x: f32[n]) -> (); counted but not recorded.
-const bucket_function_info_t kOther = {"other", 1, kArgs,    0,      nullptr, 1,
-                                       kDims,   2, kBuckets, nullptr};
+const bucket_function_info_t kOther = {
+    "other", 1, kArgs, 0, nullptr, 1, kDims, 2, kBuckets, nullptr, nullptr};
 
 bucket_status_t call(const bucket_function_info_t *fn, int64_t n) {
   std::vector<float> data((size_t)n, 1.0f);
