@@ -8,8 +8,10 @@
 //   dense<"@WEIGHT:<name>:<scale>@"> : tensor<D0xD1x...xf32>
 //   dense<"@WEIGHT:<name>:<scale>:<mean>@"> : tensor<D0xD1x...xf32>
 //
-// <name>  [A-Za-z0-9_.]+, unique in the template; it alone seeds the values,
-//         so a weight does not depend on the order or number of placeholders.
+// <name>  [A-Za-z0-9_.]+; it alone seeds the values, so a weight does not
+//         depend on the order or number of placeholders. A name may occur
+//         again (the same weight in another function) only with the same
+//         scale, mean and type.
 // <scale> <mean>  decimal floating-point numbers (scale >= 0, mean defaults
 //         to 0); the values are uniform in [mean - scale, mean + scale).
 // The shape is taken from the static f32 tensor type that follows the
@@ -37,7 +39,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <set>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -142,7 +144,7 @@ size_t findMarker(const std::string &code, size_t from) {
 
 // Rewrites one line (code part only). Returns false and fills `err` on error.
 bool processLine(const std::string &code, std::string &out,
-                 std::set<std::string> &names, Error &err) {
+                 std::map<std::string, std::string> &names, Error &err) {
   size_t marker = findMarker(code, 0);
   if (marker == std::string::npos) {
     out = code;
@@ -212,11 +214,6 @@ bool processLine(const std::string &code, std::string &out,
            "invalid mean '" + parts[2] + "' for weight '" + name + "'"};
     return false;
   }
-  if (!names.insert(name).second) {
-    err = {fields + 1, "duplicate weight name '" + name + "'"};
-    return false;
-  }
-
   // The type: `: tensor<D0x...xf32>` right after the attribute.
   size_t end = close + sizeof(kClose) - 1;
   size_t p = end;
@@ -270,6 +267,14 @@ bool processLine(const std::string &code, std::string &out,
     err = {start + 1, "weight '" + name + "' has no elements"};
     return false;
   }
+  // A repeated name is the same weight: it must be declared the same way.
+  std::string spec = body + code.substr(end, p + 4 - end);
+  auto [it, inserted] = names.emplace(name, spec);
+  if (!inserted && it->second != spec) {
+    err = {fields + 1,
+           "weight name '" + name + "' used again with another scale or type"};
+    return false;
+  }
 
   out = code.substr(0, start) + "dense<\"" +
         hexFloats(name, scale, mean, count) + "\">" + code.substr(end);
@@ -293,7 +298,7 @@ int main(int argc, char **argv) {
   }
 
   std::string result, line;
-  std::set<std::string> names;
+  std::map<std::string, std::string> names;
   size_t lineNo = 0;
   while (std::getline(in, line)) {
     ++lineNo;

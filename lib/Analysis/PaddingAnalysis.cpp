@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseSet.h"
@@ -232,6 +233,12 @@ bool isRepairableSink(OpOperand &use) {
            llvm::is_contained(slice.getOffsets(), use.get()) &&
            !llvm::is_contained(slice.getSizes(), use.get()) &&
            !llvm::is_contained(slice.getStrides(), use.get());
+  // The upper bound of a loop: at the real size it runs the original's
+  // iterations (its body's reads are checked by Analyzer::visitLoop).
+  if (auto loop = dyn_cast<scf::ForOp>(user))
+    return use.get() == loop.getUpperBound() &&
+           use.get() != loop.getLowerBound() && use.get() != loop.getStep() &&
+           !llvm::is_contained(loop.getInitArgs(), use.get());
   // In a linalg body: at real iterations the real size computes the
   // original's value; an index it reaches there is clamped to the bucket's
   // bounds for the padded iterations (useRealSizes).

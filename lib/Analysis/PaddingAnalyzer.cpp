@@ -229,6 +229,8 @@ std::optional<Failure> Analyzer::visitUnmasked(Operation *op) {
         sizes.push_back(size);
     return visitSizes(op, slice.getResult(), sizes, content);
   }
+  if (auto loop = dyn_cast<scf::ForOp>(op))
+    return visitLoop(loop);
   // A tensor built from sizes is padded where one of its sizes is, whether
   // or not the op reads padding; any other op only matters when it does.
   if (!isa<tensor::EmptyOp, tensor::SplatOp, tensor::GenerateOp>(op) &&
@@ -597,6 +599,51 @@ std::optional<Failure> Analyzer::visitElementwise(Operation *op) {
   }
   info[op->getResult(0)] = std::move(pad);
   return std::nullopt;
+}
+
+std::optional<Failure> Analyzer::visitLoop(scf::ForOp loop) {
+  if (readsPadding(loop))
+    return visitUnknown(loop);
+  // The class whose real size bounds the loop, when the buckets pass it.
+  std::optional<unsigned> boundCls;
+  auto dimOp = loop.getUpperBound().getDefiningOp<tensor::DimOp>();
+  std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
+  if (realSizes && dimOp && lower && *lower >= 0)
+    if (auto arg = dyn_cast<BlockArgument>(dimOp.getSource()))
+      if (std::optional<int64_t> d = dimOp.getConstantIndex();
+          d && arg.getOwner()->getParentOp() == func)
+        boundCls = dims.getDimId({arg.getArgNumber(), unsigned(*d)});
+  Value iv = loop.getInductionVar();
+  std::optional<Failure> failure;
+  loop.getBody()->walk([&](Operation *inner) {
+    for (Value operand : inner->getOperands()) {
+      const PadInfo *pad = lookup(operand);
+      if (!pad)
+        continue;
+      auto slice = dyn_cast<tensor::ExtractSliceOp>(inner);
+      for (auto [d, padDim] : llvm::enumerate(*pad)) {
+        if (!padDim)
+          continue;
+        // One position at the induction variable of a loop over the real
+        // size: a real position at every iteration.
+        bool oneRealRow = slice && slice.getSource() == operand && boundCls &&
+                          padDim->cls == *boundCls && padDim->offset == 0 &&
+                          padDim->scale == 1 &&
+                          getAsOpFoldResult(iv) == slice.getMixedOffsets()[d] &&
+                          isConstantIntValue(slice.getMixedSizes()[d], 1);
+        if (!oneRealRow) {
+          failure = cannotProve(loop,
+                                "'scf.for' reads a padded tensor other than "
+                                "one position at its induction variable, "
+                                "in a loop from 0 to the real size",
+                                padDim->cls);
+          return WalkResult::interrupt();
+        }
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure;
 }
 
 std::optional<Failure> Analyzer::visitUnknown(Operation *op) {

@@ -16,6 +16,7 @@
 #include "bucket/Analysis/PaddingLattice.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/DenseMap.h"
@@ -127,6 +128,12 @@ private:
   /// Binds the real sizes that bodies may read (realSizes): `tensor.dim`s
   /// of arguments and constant offsets from them.
   void bindRealSizes();
+  /// A loop over the real size of a padded dimension whose body reads the
+  /// padded tensors it captures one position at a time, at its induction
+  /// variable (a prefill storing a prompt's rows into a state): it reads
+  /// real positions only. Refuses any other read of a captured padded
+  /// tensor, and padded initial values.
+  std::optional<Failure> visitLoop(scf::ForOp loop);
 
   // One visitor per op kind (PaddingAnalyzer.cpp).
   std::optional<Failure> visitOp(tensor::EmptyOp op);
