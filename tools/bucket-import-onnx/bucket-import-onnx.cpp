@@ -44,6 +44,10 @@ int main(int argc, char **argv) {
       "verify-diagnostics",
       cl::desc("Check errors against expected-error comments in the model"),
       cl::cat(category));
+  cl::opt<bool> noFusion(
+      "no-fusion",
+      cl::desc("Keep one generic per elementwise node (no fusion of chains)"),
+      cl::cat(category));
   cl::opt<bool> listOps("list-ops", cl::desc("Print the supported ONNX ops"),
                         cl::cat(category));
   cl::HideUnrelatedOptions(category);
@@ -62,6 +66,7 @@ int main(int argc, char **argv) {
   options.dims = dims;
   options.staticDims = staticDims;
   options.funcName = funcName;
+  options.fuseElementwise = !noFusion;
 
   std::string error;
   auto file = openInputFile(input, &error);

@@ -18,6 +18,8 @@
 #ifndef BUCKET_ONNX_ONNXIMPORTER_H
 #define BUCKET_ONNX_ONNXIMPORTER_H
 
+#include "bucket/IR/BucketDialect.h"
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -33,7 +35,7 @@ namespace bucket {
 
 /// The argument attribute that keeps an ONNX graph input's name, and the
 /// result attribute that keeps an output's.
-constexpr StringLiteral kOnnxNameAttrName = "onnx.name";
+constexpr StringLiteral kOnnxNameAttrName = kSourceNameAttrName;
 
 struct OnnxImportOptions {
   /// The name of the function (default: the graph's name made a C
@@ -48,6 +50,10 @@ struct OnnxImportOptions {
   llvm::StringMap<DenseElementsAttr> constantInputs;
   /// Static shapes for graph inputs, overriding the model's.
   llvm::StringMap<SmallVector<int64_t>> inputShapes;
+  /// Fuse chains of elementwise generics (one per node) into their
+  /// consumers, as hand-written linalg computes them; off, the output reads
+  /// node by node.
+  bool fuseElementwise = true;
 };
 
 /// Imports the ONNX model in `buffer` (binary, or protobuf text format if
