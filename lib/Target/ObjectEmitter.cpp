@@ -4,12 +4,14 @@
 #include "bucket/IR/BucketDialect.h"
 #include "bucket/Target/ModelExport.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/DiagnosticHandler.h"
@@ -537,6 +539,24 @@ ParallelEmitResult mlir::bucket::emitObjectInParallel(
 // Output
 //===----------------------------------------------------------------------===//
 
+/// The private functions the lowering created for itself (such as the
+/// deallocation's `dealloc_helper`): no `bucket.*` attribute, and the same
+/// name in every object, so two objects linked into one program would
+/// define them twice. They become local to the object. The buckets and the
+/// fallback stay external (their names carry the model's, and an internal
+/// bucket would be inlined whole into its dispatcher).
+static llvm::StringSet<> getLoweringHelpers(ModuleOp module) {
+  llvm::StringSet<> helpers;
+  module.walk([&](LLVM::LLVMFuncOp fn) {
+    bool ours = llvm::any_of(fn->getDiscardableAttrs(), [](NamedAttribute a) {
+      return a.getName().getValue().starts_with("bucket.");
+    });
+    if (fn.isPrivate() && !fn.isExternal() && !ours)
+      helpers.insert(fn.getName());
+  });
+  return helpers;
+}
+
 LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
                                            const bucket::TargetOptions &options,
                                            OutputKind kind,
@@ -562,6 +582,7 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
   });
   module->getContext()->appendDialectRegistry(registry);
 
+  llvm::StringSet<> helpers = getLoweringHelpers(module);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
@@ -573,10 +594,13 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
   // same-named symbol of another library: linked into a shared library, a
   // model function called `step` or `log` would otherwise call libc's or
   // libm's. Protected symbols stay exported.
-  for (llvm::Function &fn : *llvmModule)
-    if (!fn.isDeclaration() && fn.hasExternalLinkage() &&
-        fn.hasDefaultVisibility())
+  for (llvm::Function &fn : *llvmModule) {
+    if (helpers.contains(fn.getName()))
+      fn.setLinkage(llvm::GlobalValue::InternalLinkage);
+    else if (!fn.isDeclaration() && fn.hasExternalLinkage() &&
+             fn.hasDefaultVisibility())
       fn.setVisibility(llvm::GlobalValue::ProtectedVisibility);
+  }
   // After the data layout: the tables are laid out for the target.
   if (exported)
     if (llvm::Error error = addModelExport(*llvmModule, *exported))
