@@ -79,7 +79,10 @@ void takeTensor(Input &in, int slot, bucket_tensor_t &tensor) {
   int64_t stride = 1;
   for (int32_t d = rank - 1; d >= 0; --d) {
     tensor.strides[d] = (flags & 16) ? in.take<int64_t>() : stride;
-    stride *= tensor.shape[d] > 0 ? tensor.shape[d] : 1;
+    // Huge sizes make huge strides: saturate rather than overflow.
+    if (__builtin_mul_overflow(
+            stride, tensor.shape[d] > 0 ? tensor.shape[d] : 1, &stride))
+      stride = INT64_MAX;
   }
 }
 
