@@ -1002,6 +1002,33 @@ def run_models(a, tools, work, outdir, log, counts, reasons, ops, shapes,
                 shutil.rmtree(p, ignore_errors=True)
 
 
+def emit_corpus(a):
+    """Writes models START..START+COUNT as seeds for bucket-fuzz-compiler:
+    each module after a `// bucket-bucketize:` line with its buckets and
+    policy (the line the fuzz target reads its options from)."""
+    os.makedirs(a.emit_corpus, exist_ok=True)
+    written = 0
+    for i in range(a.start, a.start + a.count):
+        rng = random.Random(f"{a.seed}:{i}")
+        m = None
+        while m is None:
+            m = Gen(rng, a.max_ops).generate()
+        try:
+            text = render(m)
+        except RenderError:
+            continue
+        words = [f"buckets={spec_text(m)}"]
+        policy = policy_option(m)
+        if policy:
+            words.append(f"out-of-range={policy[1]}")
+        name = os.path.join(a.emit_corpus, f"difftest-s{a.seed}-m{i}.mlir")
+        with open(name, "w") as f:
+            f.write(f"// bucket-bucketize: {' '.join(words)}\n{text}")
+        written += 1
+    print(f"{written} seeds in {a.emit_corpus}")
+    return 0
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1027,7 +1054,12 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep WORK")
     ap.add_argument("--json", default=None, help="write the counts here")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--emit-corpus", default=None, metavar="DIR",
+                    help="only write the models to DIR as seeds for "
+                    "bucket-fuzz-compiler (no compilation)")
     a = ap.parse_args()
+    if a.emit_corpus:
+        return emit_corpus(a)
     lib = a.lib or os.path.join(a.bin, "..", "lib")
     tools = Tools(os.path.abspath(a.bin), os.path.abspath(lib))
     work = a.work or tempfile.mkdtemp(prefix="difftest-")
