@@ -3855,7 +3855,13 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, unsigned index) {
     llvm::interleaveComma(getSupportedOnnxOps(), diag);
     return failure();
   }
-  return (this->*(it->second))(n);
+  try {
+    return (this->*(it->second))(n);
+  } catch (const SymExprOverflow &) {
+    return nodeError() << "a size computed by this node overflows 64-bit "
+                          "integers",
+           failure();
+  }
 }
 
 /// Fuses each elementwise generic into its consumer when it has no other

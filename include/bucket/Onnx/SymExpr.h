@@ -4,7 +4,10 @@
 // polynomial with integer coefficients over symbols (named dimensions, or
 // opaque sizes such as the output width of a strided convolution). Products
 // such as `batch*seq` and `4*batch` stay exact, so that a reshape can be
-// matched dimension group by dimension group. Used by the importer.
+// matched dimension group by dimension group. Used by the importer, whose
+// translation unit has exceptions enabled: a coefficient that overflows 64
+// bits throws SymExprOverflow, which the importer turns into an error at the
+// node (a model can hold any constant).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,12 +20,18 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace mlir {
 namespace bucket {
 namespace onnx_import {
+
+/// A coefficient of a symbolic shape value overflowed 64 bits.
+struct SymExprOverflow : std::overflow_error {
+  SymExprOverflow() : std::overflow_error("symbolic size overflow") {}
+};
 
 class SymExpr {
 public:
@@ -67,7 +76,10 @@ public:
         Monomial mono = m1;
         mono.insert(mono.end(), m2.begin(), m2.end());
         llvm::sort(mono);
-        result.add(mono, c1 * c2);
+        int64_t product;
+        if (__builtin_mul_overflow(c1, c2, &product))
+          throw SymExprOverflow();
+        result.add(mono, product);
       }
     return result;
   }
@@ -83,6 +95,8 @@ public:
     const auto &[dmono, dcoeff] = *divisor.terms.begin();
     SymExpr result;
     for (const auto &[mono, coeff] : terms) {
+      if (dcoeff == -1 && coeff == INT64_MIN)
+        throw SymExprOverflow();
       if (coeff % dcoeff != 0)
         return std::nullopt;
       Monomial rest = mono;
@@ -122,7 +136,8 @@ public:
 private:
   void add(const Monomial &mono, int64_t coeff) {
     int64_t &c = terms[mono];
-    c += coeff;
+    if (__builtin_add_overflow(c, coeff, &c))
+      throw SymExprOverflow();
     if (c == 0)
       terms.erase(mono);
   }
