@@ -17,3 +17,19 @@ func.func @checked(%cache: tensor<16x4xf32> {bucket.state, bucket.tied_result = 
     -> (tensor<?x4xf32>, tensor<16x4xf32>) attributes {bucket.buckets = "n=4", bucket.self_check} {
   return %x, %cache : tensor<?x4xf32>, tensor<16x4xf32>
 }
+
+// -----
+
+// A read past the valid length that no mask can repair: the prefix of the
+// cache read at the bucket's length holds stale entries past `len`, and a
+// concatenation along it would move them into the real part of the result.
+func.func @stale_read(%cache: tensor<16x4xf32> {bucket.state, bucket.tied_result = 1 : i64},
+                      %positions: tensor<?xi64> {bucket.dims = ["len"]})
+    -> (tensor<?x4xf32>, tensor<16x4xf32>) attributes {bucket.buckets = "len=4,8,16"} {
+  %c0 = arith.constant 0 : index
+  %len = tensor.dim %positions, %c0 : tensor<?xi64>
+  %keys = tensor.extract_slice %cache[0, 0] [%len, 4] [1, 1] : tensor<16x4xf32> to tensor<?x4xf32>
+  // expected-error @below {{'tensor.concat' concatenates along padded dimension 'len': the padding of the first input would land inside the result}}
+  %both = tensor.concat dim(0) %keys, %keys : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %both, %cache : tensor<?x4xf32>, tensor<16x4xf32>
+}
