@@ -415,7 +415,9 @@ std::optional<Failure> Analyzer::visitOp(tensor::InsertSliceOp op) {
           pad[d]->scale != sd->scale || pad[d]->offset != sd->offset + *offset)
         return cannotProve(op,
                            "an insertion that would place padding inside the "
-                           "real part of the destination",
+                           "real part of the destination (insert one "
+                           "position at a time in an scf.for up to the size: "
+                           "each bucket runs it to the real size)",
                            sd->cls);
       pad[d]->content = join(pad[d]->content, sd->content);
       pad[d]->exclusive = join(pad[d]->exclusive, sd->exclusive);

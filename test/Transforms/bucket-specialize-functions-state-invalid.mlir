@@ -33,3 +33,24 @@ func.func @stale_read(%cache: tensor<16x4xf32> {bucket.state, bucket.tied_result
   %both = tensor.concat dim(0) %keys, %keys : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
   return %both, %cache : tensor<?x4xf32>, tensor<16x4xf32>
 }
+
+// -----
+
+// A state with a batch of sequences, one cache row each, called with a
+// bucketed batch: writing the bucket's batch rows at once would write the
+// padded sequences' rows into rows of the state that belong to others (or
+// to no one). Writing one sequence at a time in a loop to the batch size is
+// accepted (test/e2e/state-batch-decode.mlir).
+func.func @batch_rows(%x: tensor<?x4xf32> {bucket.dims = ["batch", ""]},
+                      %cache: tensor<4x16x4xf32> {bucket.state, bucket.tied_result = 1 : i64},
+                      %positions: tensor<?xi64> {bucket.dims = ["len"]})
+    -> (tensor<?x4xf32>, tensor<4x16x4xf32>) attributes {bucket.buckets = "batch=1,2,4;len=4,8,16"} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = tensor.dim %x, %c0 : tensor<?x4xf32>
+  %len = tensor.dim %positions, %c0 : tensor<?xi64>
+  %pos = arith.subi %len, %c1 : index
+  // expected-error @below {{cannot prove that padding dimension 'batch' is safe: an insertion that would place padding inside the real part of the destination (insert one position at a time in an scf.for up to the size: each bucket runs it to the real size)}}
+  %upd = tensor.insert_slice %x into %cache[0, %pos, 0] [%b, 1, 4] [1, 1, 1] : tensor<?x4xf32> into tensor<4x16x4xf32>
+  return %x, %upd : tensor<?x4xf32>, tensor<4x16x4xf32>
+}

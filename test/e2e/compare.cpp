@@ -25,9 +25,11 @@
 //   =LO..HI   uniform: integers in [LO, HI], floats in [LO, HI)
 //   =mask     0/1 along the last dimension: a prefix of ones (at least one)
 //             followed by up to a quarter of trailing zeros (padding tokens)
-//   =stale:NAME  floats as by default on the indices [0, NAME) of the first
-//             dimension and NaN past them (a cache whose entries past the
-//             valid length NAME must not matter)
+//   =stale:NAME[,NAME...]  floats as by default where the index of the
+//             first dimension is below NAME (the second below the second
+//             NAME, ...) and NaN elsewhere: a cache whose entries past the
+//             valid length, or in the rows of padded batch entries, must
+//             not matter
 //
 // State arguments. --state 'A=R,...' declares argument A a state tied to
 // result R (docs/State.md): the bucketed object must update it in place and
@@ -227,8 +229,10 @@ struct ValueSpec {
   std::vector<DimRef> dims;
   enum Gen { Default, Range, Mask, Stale } gen = Default;
   double lo = 0, hi = 0;
-  std::string staleName; // Stale: the symbolic dimension of the valid length
-  int staleSym = -1;
+  /// Stale: the symbolic dimensions bounding the valid part of the leading
+  /// dimensions, outermost first.
+  std::vector<std::string> staleNames;
+  std::vector<int> staleSyms;
   std::string text;
 };
 
@@ -301,9 +305,12 @@ ValueSpec parseValueSpec(const std::string &text, bool isArg,
                    text.c_str());
       v.gen = ValueSpec::Mask;
     } else if (gen.rfind("stale:", 0) == 0) {
-      v.staleName = trim(gen.substr(6));
-      if (!isFloat(v.type) || v.dims.empty() || !isName(v.staleName))
-        usageError("'=stale:NAME' needs a float argument of rank >= 1: '%s'",
+      for (const std::string &name : split(gen.substr(6), ','))
+        v.staleNames.push_back(trim(name));
+      if (!isFloat(v.type) || v.staleNames.size() > v.dims.size() ||
+          !std::all_of(v.staleNames.begin(), v.staleNames.end(), isName))
+        usageError("'=stale:NAME,...' needs a float argument with at least a "
+                   "dimension per name: '%s'",
                    text.c_str());
       v.gen = ValueSpec::Stale;
     } else if (splitRange(gen, lo, hi) && parseDouble(lo, v.lo) &&
@@ -516,6 +523,19 @@ std::vector<int64_t> concreteSizes(const ValueSpec &v, const Shape &shape) {
   return sizes;
 }
 
+/// Whether element `linear` of a '=stale:' tensor of `sizes` lies past the
+/// valid part: one of its leading indices at or past its bound.
+bool isStale(const ValueSpec &v, const std::vector<int64_t> &sizes,
+             const Shape &shape, int64_t linear) {
+  for (size_t d = sizes.size(); d-- > 0;) {
+    int64_t index = linear % sizes[d];
+    linear /= sizes[d];
+    if (d < v.staleSyms.size() && index >= shape[v.staleSyms[d]])
+      return true;
+  }
+  return false;
+}
+
 Tensor makeInput(const ValueSpec &v, const Shape &shape, uint64_t seed,
                  size_t argIndex) {
   Tensor t;
@@ -550,15 +570,14 @@ Tensor makeInput(const ValueSpec &v, const Shape &shape, uint64_t seed,
       else
         ((double *)p)[i] = x;
     }
-    if (v.gen == ValueSpec::Stale) {
-      int64_t inner = n / t.sizes[0];
-      for (int64_t i = shape[v.staleSym] * inner; i < n; ++i) {
-        if (v.type == ElemType::F32)
-          ((float *)p)[i] = std::nanf("");
-        else
-          ((double *)p)[i] = std::nan("");
-      }
-    }
+    if (v.gen == ValueSpec::Stale)
+      for (int64_t i = 0; i < n; ++i)
+        if (isStale(v, t.sizes, shape, i)) {
+          if (v.type == ElemType::F32)
+            ((float *)p)[i] = std::nanf("");
+          else
+            ((double *)p)[i] = std::nan("");
+        }
     return t;
   }
   int64_t lo = 0, hi = v.type == ElemType::I1 ? 1 : 9;
@@ -876,7 +895,8 @@ void printUsage() {
   std::fprintf(
       stderr,
       "usage: bucket-e2e-compare --ref REF.so --test TEST.so --func NAME\n"
-      "         --args 'TYPE[DIMS][=LO..HI|=mask|=stale:NAME];...' --results "
+      "         --args 'TYPE[DIMS][=LO..HI|=mask|=stale:NAME,...];...' "
+      "--results "
       "'TYPE[DIMS];...'\n"
       "         (--dims|--points) 'NAME=V,A..B;...' [--out-of-range "
       "'NAME=...;...']\n"
@@ -977,10 +997,12 @@ int main(int argc, char **argv) {
   }
   std::vector<ValueSpec> results = parseSignature(opt.results, false, syms);
   for (ValueSpec &v : args)
-    if (v.gen == ValueSpec::Stale &&
-        (v.staleSym = syms.lookup(v.staleName)) < 0)
-      usageError("'=stale:%s': no symbolic dimension '%s'", v.staleName.c_str(),
-                 v.staleName.c_str());
+    for (const std::string &name : v.staleNames) {
+      v.staleSyms.push_back(syms.lookup(name));
+      if (v.staleSyms.back() < 0)
+        usageError("'=stale:%s': no symbolic dimension '%s'", name.c_str(),
+                   name.c_str());
+    }
   StateMap states;
   for (const std::string &pair : opt.states.empty() ? std::vector<std::string>{}
                                                     : split(opt.states, ',')) {
