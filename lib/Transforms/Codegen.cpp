@@ -53,7 +53,7 @@ static int64_t largestDivisorUpTo(int64_t size, int64_t limit) {
 /// Rows of the contractions' register tile: accumulators rows x vectors
 /// must leave registers for one row of the right-hand side and a broadcast:
 /// 16 registers with AVX2 (4 x 2 + 3), 32 with AVX-512 (8 x 2 + 3).
-static int64_t getRegisterTileRows(const CodegenOptions &options) {
+int64_t mlir::bucket::getRegisterTileRows(const CodegenOptions &options) {
   return options.tileRows ? options.tileRows
                           : (options.vectorBits >= 512 ? 8 : 4);
 }
@@ -149,7 +149,19 @@ splitAtMultiple(RewriterBase &rewriter, linalg::LinalgOp op, unsigned dim,
 // Cache level: blocks of at most kCacheBlock along n and k, so that the
 // panel of the right-hand side a register tile streams (k x NR) stays in L1
 // and a block of it is reused by every row of the left-hand side.
-constexpr int64_t kCacheBlock = 256;
+constexpr int64_t kCacheBlock = kContractionCacheBlock;
+
+std::optional<int64_t>
+mlir::bucket::getColumnBlockSplit(int64_t n, const CodegenOptions &options) {
+  if (n <= kCacheBlock || n % kCacheBlock == 0)
+    return std::nullopt;
+  int64_t tileCols =
+      getContractionTile(getRegisterTileRows(options), kCacheBlock, options)
+          .second;
+  if (largestDivisorUpTo(n, kCacheBlock) % tileCols == 0)
+    return std::nullopt;
+  return n - n % kCacheBlock;
+}
 
 /// A contraction that accumulates into a constant fill (a zero accumulator)
 /// and whose reduction is not blocked can start its register tiles from the
@@ -183,10 +195,16 @@ static FailureOr<linalg::LinalgOp> cacheBlock(RewriterBase &rewriter,
   SmallVector<int64_t> outer(ranges.size(), 0);
   if (ranges[n] > kCacheBlock)
     outer[n] = largestDivisorUpTo(ranges[n], kCacheBlock);
-  if (ranges[k] > kCacheBlock)
+  // Each block of the reduction stores the register tiles' accumulators
+  // and reloads them: blocks of a small divisor (a prime has only 1) would
+  // do so every few steps, so such a reduction stays whole.
+  if (ranges[k] > kCacheBlock &&
+      largestDivisorUpTo(ranges[k], kCacheBlock) >= kCacheBlock / 4)
     outer[k] = largestDivisorUpTo(ranges[k], kCacheBlock);
   LLVM_DEBUG(llvm::dbgs() << "contraction " << formatSizes(ranges)
                           << ": cache blocks " << formatSizes(outer) << "\n");
+  if (llvm::all_of(outer, [](int64_t size) { return size == 0; }))
+    return op;
   FailureOr<scf::SCFTilingResult> blocked = tile(rewriter, op, outer);
   if (failed(blocked) || blocked->tiledOps.empty())
     return failure();
@@ -245,8 +263,13 @@ generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned m = dims.m.back(), n = dims.n.back(), k = dims.k.back();
   int64_t lanes = std::max(1u, options.vectorBits / 32);
-  for (auto [dim, multiple] : {std::make_pair(m, getRegisterTileRows(options)),
-                               std::make_pair(n, lanes)}) {
+  // Rows at a whole register tile, columns at whole vectors, then columns
+  // at a whole cache block where blocking would cut partial vectors.
+  int64_t columnBlock =
+      getColumnBlockSplit(ranges[n], options) ? kCacheBlock : 1;
+  for (auto [dim, multiple] :
+       {std::make_pair(m, getRegisterTileRows(options)),
+        std::make_pair(n, lanes), std::make_pair(n, columnBlock)}) {
     if (auto parts = splitAtMultiple(rewriter, op, dim, multiple)) {
       LLVM_DEBUG(llvm::dbgs()
                  << "contraction " << formatSizes(ranges) << ": split loop "
@@ -452,6 +475,30 @@ static DenseElementsAttr packPanels(DenseElementsAttr weights,
   return DenseElementsAttr::get(packedType, ArrayRef<float>(packed));
 }
 
+std::optional<int64_t>
+mlir::bucket::getPackedRhsColumns(linalg::MatmulOp matmul,
+                                  const CodegenOptions &options) {
+  if (!options.packRhs || !hasStaticShapes(matmul))
+    return std::nullopt;
+  auto lhsType =
+      cast<RankedTensorType>(matmul.getDpsInputOperand(0)->get().getType());
+  auto rhsType =
+      cast<RankedTensorType>(matmul.getDpsInputOperand(1)->get().getType());
+  if (!rhsType.getElementType().isF32() ||
+      !llvm::all_of(
+          matmul.getIndexingMapsArray(),
+          [](AffineMap map) { return map.isProjectedPermutation(); }) ||
+      matmul.getIndexingMapsArray()[1] !=
+          AffineMap::getMultiDimIdentityMap(3, matmul.getContext())
+              .getSubMap({2, 1}))
+    return std::nullopt;
+  int64_t m = lhsType.getDimSize(0), n = rhsType.getDimSize(1);
+  auto [mr, nr] = getContractionTile(m, n, options);
+  if (nr <= 1 || n % nr != 0 || n / nr < 2 || m < 2 * mr)
+    return std::nullopt;
+  return nr;
+}
+
 /// A matmul streams a K x NR column panel of its right-hand side per register
 /// tile, with rows N floats apart: at N = 1024 (4 KiB) every row of a panel
 /// maps to the same cache sets. Packing the right-hand side into N/NR
@@ -465,24 +512,16 @@ static DenseElementsAttr packPanels(DenseElementsAttr weights,
 static SmallVector<linalg::LinalgOp> packRhs(RewriterBase &rewriter,
                                              linalg::MatmulOp matmul,
                                              const CodegenOptions &options) {
+  std::optional<int64_t> packedColumns = getPackedRhsColumns(matmul, options);
+  if (!packedColumns)
+    return {};
   Value rhs = matmul.getDpsInputOperand(1)->get();
-  auto lhsType =
-      cast<RankedTensorType>(matmul.getDpsInputOperand(0)->get().getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
-  if (!rhsType.getElementType().isF32() ||
-      !llvm::all_of(
-          matmul.getIndexingMapsArray(),
-          [](AffineMap map) { return map.isProjectedPermutation(); }) ||
-      matmul.getIndexingMapsArray()[1] !=
-          AffineMap::getMultiDimIdentityMap(3, matmul.getContext())
-              .getSubMap({2, 1}))
-    return {};
-  int64_t m = lhsType.getDimSize(0), k = rhsType.getDimSize(0),
-          n = rhsType.getDimSize(1);
-  auto [mr, tileCols] = getContractionTile(m, n, options);
-  int64_t nr = tileCols; // Captured by the loop body builder below.
-  if (nr <= 1 || n % nr != 0 || n / nr < 2 || m < 2 * mr)
-    return {};
+  int64_t m = cast<RankedTensorType>(
+                  matmul.getDpsInputOperand(0)->get().getType())
+                  .getDimSize(0),
+          k = rhsType.getDimSize(0), n = rhsType.getDimSize(1);
+  int64_t nr = *packedColumns; // Captured by the loop body builder below.
   int64_t panels = n / nr;
   Location loc = matmul.getLoc();
   rewriter.setInsertionPoint(matmul);
@@ -567,8 +606,8 @@ CodegenResult mlir::bucket::tileAndVectorize(RewriterBase &rewriter,
   for (linalg::LinalgOp op : ops) {
     auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation());
     SmallVector<linalg::LinalgOp> panels =
-        matmul && options.packRhs ? packRhs(rewriter, matmul, options)
-                                  : SmallVector<linalg::LinalgOp>();
+        matmul ? packRhs(rewriter, matmul, options)
+               : SmallVector<linalg::LinalgOp>();
     if (panels.empty()) {
       expanded.push_back(op);
     } else {

@@ -251,3 +251,46 @@ func.func @left_alone(%a: tensor<?x16xf32>, %b: tensor<16x16xf32>, %c: tensor<?x
   } -> tensor<8x8xi1>
   return %r, %p : tensor<?x16xf32>, tensor<8x8xi1>
 }
+
+// -----
+
+// Columns above the cache block whose largest divisor up to the block is not
+// a whole number of register tile columns (368 = 2 x 184: 23-column tiles
+// with 512-bit vectors, 8-column ones with 256-bit) are split at the block
+// instead (256 + 112), each part with whole-vector tiles.
+// CHECK-LABEL: func.func @wide_columns(
+// CHECK-NOT:     vector<1x4x8xf32>
+// CHECK:         scf.for {{.*}} -> (tensor<2x16x256xf32>)
+// CHECK:           vector.contract {{.*}} into vector<1x4x16xf32>
+// CHECK:         scf.for {{.*}} -> (tensor<2x16x112xf32>)
+// CHECK:           vector.contract {{.*}} into vector<1x4x16xf32>
+// CHECK:       return
+// AVX512-LABEL: func.func @wide_columns(
+// AVX512-NOT:     x23xf32>
+// AVX512:         scf.for {{.*}} -> (tensor<2x16x256xf32>)
+// AVX512:           vector.contract {{.*}} into vector<1x8x32xf32>
+// AVX512:         scf.for {{.*}} -> (tensor<2x16x112xf32>)
+// AVX512:           vector.contract {{.*}} into vector<1x8x16xf32>
+// AVX512:       return
+func.func @wide_columns(%a: tensor<2x16x64xf32>, %b: tensor<2x64x368xf32>, %c: tensor<2x16x368xf32>) -> tensor<2x16x368xf32> {
+  %r = linalg.batch_matmul ins(%a, %b : tensor<2x16x64xf32>, tensor<2x64x368xf32>) outs(%c : tensor<2x16x368xf32>) -> tensor<2x16x368xf32>
+  return %r : tensor<2x16x368xf32>
+}
+
+// -----
+
+// A reduction above the cache block without a large divisor (263 is prime)
+// is not blocked: blocks of one would store and reload the accumulators at
+// every step. The register tile's accumulator is carried over all of k.
+// CHECK-LABEL: func.func @prime_reduction(
+// CHECK-NOT:     %c263 step %c1 iter_args({{.*}}) -> (tensor
+// CHECK:         scf.for %{{.*}} = %c0 to %c263 step %c1 iter_args({{.*}}) -> (vector<1x4x16xf32>)
+// CHECK:           vector.contract {{.*}} into vector<1x4x16xf32>
+// AVX512-LABEL: func.func @prime_reduction(
+// AVX512-NOT:     %c263 step %c1 iter_args({{.*}}) -> (tensor
+// AVX512:         scf.for %{{.*}} = %c0 to %c263 step %c1 iter_args({{.*}}) -> (vector<1x8x32xf32>)
+// AVX512:           vector.contract {{.*}} into vector<1x8x32xf32>
+func.func @prime_reduction(%a: tensor<2x16x263xf32>, %b: tensor<2x263x32xf32>, %c: tensor<2x16x32xf32>) -> tensor<2x16x32xf32> {
+  %r = linalg.batch_matmul ins(%a, %b : tensor<2x16x263xf32>, tensor<2x263x32xf32>) outs(%c : tensor<2x16x32xf32>) -> tensor<2x16x32xf32>
+  return %r : tensor<2x16x32xf32>
+}

@@ -17,6 +17,7 @@
 #define BUCKET_TRANSFORMS_CODEGEN_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir {
@@ -35,12 +36,35 @@ struct CodegenOptions {
   bool packRhs = true;
 };
 
+/// Rows of a contraction's full register tile: `options.tileRows`, or 8 with
+/// AVX-512 and 4 otherwise.
+int64_t getRegisterTileRows(const CodegenOptions &options);
+
+/// A contraction's cache blocks along n and k hold at most this many.
+constexpr int64_t kContractionCacheBlock = 256;
+
+/// Where a contraction's `n` columns are split before cache blocking, or
+/// nothing. Columns above kContractionCacheBlock are blocked by their largest
+/// divisor up to it; when that divisor is not a whole number of full
+/// register tile columns (368 = 2 x 184: 23-column tiles of partial
+/// vectors), the columns are split at the last multiple of the block instead
+/// (256 + 112), each part blocked and tiled on its own.
+std::optional<int64_t> getColumnBlockSplit(int64_t n,
+                                           const CodegenOptions &options);
+
 /// The register tile (rows, columns) used for a contraction with `m` rows and
 /// `n` columns: the largest divisors of m and n not above the options' tile.
 /// (tileAndVectorize first splits m and n at the last multiple of the full
 /// tile, so each part gets either the full tile or its own size.)
 std::pair<int64_t, int64_t> getContractionTile(int64_t m, int64_t n,
                                                const CodegenOptions &options);
+
+/// The columns of the panels a static f32 matmul's right-hand side is packed
+/// into (`options.packRhs`: one matmul per K x NR panel), or nothing when it
+/// stays unpacked (a transposed or broadcast operand, a tile of one column,
+/// fewer than two panels or fewer than two register tiles of rows).
+std::optional<int64_t> getPackedRhsColumns(linalg::MatmulOp matmul,
+                                           const CodegenOptions &options);
 
 /// What tileAndVectorize did, per linalg op it took.
 struct CodegenResult {
