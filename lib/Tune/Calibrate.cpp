@@ -2,14 +2,27 @@
 
 #include "bucket/Tune/Calibrate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 using namespace mlir::bucket;
 
-/// Solves the n x n system `m x = v` (n <= 3) by Gaussian elimination with
-/// partial pivoting; false when it is singular.
-static bool solve(double m[3][3], double v[3], int n, double x[3]) {
+/// The terms of the model: ops, bytes, the call, spill bytes.
+constexpr int kNumTerms = 4;
+
+/// The value of each term in `sample`.
+static void getFeatures(const TimeSample &sample, double feature[kNumTerms]) {
+  feature[0] = sample.ops;
+  feature[1] = sample.bytes;
+  feature[2] = 1;
+  feature[3] = sample.spillBytes;
+}
+
+/// Solves the n x n system `m x = v` (n <= kNumTerms) by Gaussian
+/// elimination with partial pivoting; false when it is singular.
+static bool solve(double m[kNumTerms][kNumTerms], double v[kNumTerms], int n,
+                  double x[kNumTerms]) {
   for (int col = 0; col < n; ++col) {
     int pivot = col;
     for (int row = col + 1; row < n; ++row)
@@ -36,57 +49,78 @@ static bool solve(double m[3][3], double v[3], int n, double x[3]) {
   return true;
 }
 
+/// The sum of squared relative errors of `fit` over the samples.
+static double getResidual(const TimeFit &fit,
+                          llvm::ArrayRef<TimeSample> samples) {
+  double residual = 0;
+  for (const TimeSample &s : samples)
+    if (s.micros > 0) {
+      double e = (fit.predict(s) - s.micros) / s.micros;
+      residual += e * e;
+    }
+  return residual;
+}
+
+/// The weighted least-squares fit on the terms of `mask` (bit t: term t),
+/// weight 1 / time^2 (the relative error), features divided by `scale`.
+/// Invalid when the system is singular or a coefficient is negative.
+static TimeFit fitTerms(llvm::ArrayRef<TimeSample> samples, unsigned mask,
+                        const double scale[kNumTerms]) {
+  int terms[kNumTerms], n = 0;
+  for (int t = 0; t < kNumTerms; ++t)
+    if ((mask >> t & 1) && scale[t] > 0)
+      terms[n++] = t;
+  if (n == 0 || n != __builtin_popcount(mask) || (int)samples.size() < n)
+    return {};
+  double m[kNumTerms][kNumTerms] = {}, v[kNumTerms] = {}, x[kNumTerms] = {};
+  for (const TimeSample &s : samples) {
+    if (s.micros <= 0)
+      continue;
+    double feature[kNumTerms];
+    getFeatures(s, feature);
+    for (int t = 0; t < kNumTerms; ++t)
+      feature[t] = scale[t] > 0 ? feature[t] / scale[t] : 0;
+    double w = 1 / (s.micros * s.micros);
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < n; ++j)
+        m[i][j] += w * feature[terms[i]] * feature[terms[j]];
+      v[i] += w * feature[terms[i]] * s.micros;
+    }
+  }
+  if (!solve(m, v, n, x))
+    return {};
+  double coef[kNumTerms] = {};
+  for (int i = 0; i < n; ++i) {
+    if (x[i] < 0)
+      return {};
+    coef[terms[i]] = x[i] / scale[terms[i]];
+  }
+  TimeFit fit;
+  fit.perOp = coef[0];
+  fit.perByte = coef[1];
+  fit.perCall = coef[2];
+  fit.perSpillByte = coef[3];
+  fit.valid = true;
+  return fit;
+}
+
 TimeFit mlir::bucket::fitTimeModel(llvm::ArrayRef<TimeSample> samples) {
+  // Features are scaled by their largest value so that the normal equations
+  // stay well conditioned; a term no sample has (scale 0) is left out.
+  double scale[kNumTerms] = {};
+  for (const TimeSample &s : samples) {
+    double feature[kNumTerms];
+    getFeatures(s, feature);
+    for (int t = 0; t < kNumTerms; ++t)
+      scale[t] = std::max(scale[t], feature[t]);
+  }
   TimeFit best;
   double bestResidual = std::numeric_limits<double>::infinity();
-  // Each subset of {ops, bytes, call} (bit 0, 1, 2), weighted least squares
-  // with weight 1 / time^2 (the relative error). Features are scaled by
-  // their largest value so that the normal equations stay well conditioned.
-  double scale[3] = {0, 0, 1};
-  for (const TimeSample &s : samples) {
-    scale[0] = std::max(scale[0], s.ops);
-    scale[1] = std::max(scale[1], s.bytes);
-  }
-  for (unsigned mask = 1; mask < 8; ++mask) {
-    int terms[3], n = 0;
-    for (int t = 0; t < 3; ++t)
-      if ((mask >> t & 1) && scale[t] > 0)
-        terms[n++] = t;
-    if (n == 0 || n != __builtin_popcount(mask) || (int)samples.size() < n)
+  for (unsigned mask = 1; mask < (1u << kNumTerms); ++mask) {
+    TimeFit fit = fitTerms(samples, mask, scale);
+    if (!fit.valid)
       continue;
-    double m[3][3] = {}, v[3] = {}, x[3] = {};
-    for (const TimeSample &s : samples) {
-      if (s.micros <= 0)
-        continue;
-      double feature[3] = {s.ops / scale[0], s.bytes / scale[1], 1.0};
-      double w = 1 / (s.micros * s.micros);
-      for (int i = 0; i < n; ++i) {
-        for (int j = 0; j < n; ++j)
-          m[i][j] += w * feature[terms[i]] * feature[terms[j]];
-        v[i] += w * feature[terms[i]] * s.micros;
-      }
-    }
-    if (!solve(m, v, n, x))
-      continue;
-    TimeFit fit;
-    double coef[3] = {0, 0, 0};
-    bool negative = false;
-    for (int i = 0; i < n; ++i) {
-      coef[terms[i]] = x[i] / scale[terms[i]];
-      negative |= x[i] < 0;
-    }
-    if (negative)
-      continue;
-    fit.perOp = coef[0];
-    fit.perByte = coef[1];
-    fit.perCall = coef[2];
-    fit.valid = true;
-    double residual = 0;
-    for (const TimeSample &s : samples)
-      if (s.micros > 0) {
-        double e = (fit.predict(s.ops, s.bytes) - s.micros) / s.micros;
-        residual += e * e;
-      }
+    double residual = getResidual(fit, samples);
     if (residual < bestResidual * (1 - 1e-12)) {
       bestResidual = residual;
       best = fit;

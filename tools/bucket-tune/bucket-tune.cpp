@@ -86,6 +86,26 @@ static cl::opt<double>
 static cl::opt<double> callMicros("call-us",
                                   cl::desc("Time model: microseconds per call"),
                                   cl::init(2.0), cl::cat(category));
+static cl::opt<bool> tiledOps(
+    "tiled-ops",
+    cl::desc("Time model: count contraction ops in whole register tiles, as "
+             "the code generator runs them (default; false: exact ops)"),
+    cl::init(true), cl::cat(category));
+static cl::opt<double> spillBytesPerMicro(
+    "spill-bytes-per-us",
+    cl::desc("Time model: bytes per microsecond of operands larger than the "
+             "cache, on top of --bytes-per-us"),
+    cl::init(20e3), cl::cat(category));
+static cl::opt<unsigned> vectorBits(
+    "vector-bits",
+    cl::desc("The target's vector width in bits for the register tiles "
+             "(default: the host's, as bucket-compile)"),
+    cl::init(0), cl::cat(category));
+static cl::opt<double> cacheBytes(
+    "cache-bytes",
+    cl::desc("The target's per-core (L2) cache size in bytes (default: the "
+             "host's)"),
+    cl::init(0), cl::cat(category));
 static cl::opt<double> fallbackFactor(
     "fallback-factor",
     cl::desc("Cost of the generic fallback relative to an exact compile"),
@@ -133,6 +153,12 @@ static cl::opt<bool> printBaselines(
     "print-baselines",
     cl::desc("Print `name spec` for the tuned buckets, pad-to-max and every "
              "baseline of the same budget, and stop"),
+    cl::cat(category));
+static cl::opt<bool> printWork(
+    "print-work",
+    cl::desc("Print what the cost model counts at each shape of the "
+             "histogram (after --measure: with the calibrated time), and "
+             "stop"),
     cl::cat(category));
 static cl::opt<std::string>
     onnxDims("dims",
@@ -404,17 +430,20 @@ timeSamples(const Histogram &histogram, ArrayRef<Tuple> tuples,
 static void printCalibration(const TimeFit &fit, StringRef cachePath,
                              ArrayRef<Tuple> tuples,
                              ArrayRef<TimeSample> samples) {
-  outs() << format("# measured (cache %s): time = %.4g us/Gop * ops + %.4g "
-                   "us/GB * bytes + %.4g us\n",
-                   cachePath.str().c_str(), fit.perOp * 1e9, fit.perByte * 1e9,
-                   fit.perCall);
+  outs() << format("# measured (cache %s): time = %.4g us/Gop * %s",
+                   cachePath.str().c_str(), fit.perOp * 1e9,
+                   tiledOps ? "tiled ops" : "ops");
+  outs() << format(" + %.4g us/GB * bytes + %.4g us/GB * spill bytes + %.4g "
+                   "us\n",
+                   fit.perByte * 1e9, fit.perSpillByte * 1e9, fit.perCall);
   for (auto [tuple, sample] : zip(tuples, samples)) {
-    double predicted = fit.predict(sample.ops, sample.bytes);
+    double predicted = fit.predict(sample);
     outs() << "#   ";
     interleave(tuple, outs(), "x");
-    outs() << format(": measured %.4g us, predicted %.4g us (%+.1f%%)\n",
-                     sample.micros, predicted,
-                     100 * (predicted / sample.micros - 1));
+    outs() << format(": %.4g ops, %.4g bytes (%.4g spill): measured "
+                     "%.4g us, predicted %.4g us (%+.1f%%)\n",
+                     sample.ops, sample.bytes, sample.spillBytes, sample.micros,
+                     predicted, 100 * (predicted / sample.micros - 1));
   }
 }
 
@@ -451,7 +480,9 @@ static LogicalResult calibrate(const Histogram &histogram,
     FailureOr<WorkCount> work = model.cost->count(tuple);
     if (failed(work))
       return failure();
-    samples.push_back({work->flops, work->bytes, micros});
+    TimeSample sample{time.getOps(*work), work->bytes, micros};
+    sample.spillBytes = work->spillBytes;
+    samples.push_back(sample);
   }
   TimeFit fit = fitTimeModel(samples);
   if (!fit.valid)
@@ -460,6 +491,8 @@ static LogicalResult calibrate(const Histogram &histogram,
   printCalibration(fit, *cachePath, tuples, samples);
   time.opsPerMicrosecond = fit.perOp > 0 ? 1 / fit.perOp : HUGE_VAL;
   time.bytesPerMicrosecond = fit.perByte > 0 ? 1 / fit.perByte : HUGE_VAL;
+  time.spillBytesPerMicrosecond =
+      fit.perSpillByte > 0 ? 1 / fit.perSpillByte : HUGE_VAL;
   time.callMicros = fit.perCall;
   return success();
 }
@@ -558,7 +591,12 @@ static FailureOr<LoadedModel> loadModel(MLIRContext &context,
     loaded.compilePath = path.str().str();
     loaded.temporaryCompilePath = true;
   }
-  auto created = LinalgCostModel::create(*func);
+  CostTarget target = getHostCostTarget();
+  if (vectorBits)
+    target.codegen.vectorBits = vectorBits;
+  if (cacheBytes > 0)
+    target.cacheBytes = cacheBytes;
+  auto created = LinalgCostModel::create(*func, target);
   if (failed(created))
     return failure();
   loaded.cost = std::move(*created);
@@ -734,9 +772,11 @@ static void printReport(StringRef csv, const Histogram &histogram,
                    histogram.shapes.size());
   if (model)
     outs() << format("# cost: the linalg work of @%s per bucket, time = "
-                     "ops/%.4g + bytes/%.4g + %.3g us (%s)\n",
-                     model->function.c_str(), time.opsPerMicrosecond,
-                     time.bytesPerMicrosecond, time.callMicros,
+                     "%s/%.4g + bytes/%.4g + spill bytes/%.4g + %.3g us "
+                     "(%s)\n",
+                     model->function.c_str(), time.tiled ? "tiled ops" : "ops",
+                     time.opsPerMicrosecond, time.bytesPerMicrosecond,
+                     time.spillBytesPerMicrosecond, time.callMicros,
                      measure ? "measured" : "uncalibrated");
   else
     outs() << "# cost: padded elements (no model)\n";
@@ -823,12 +863,32 @@ static Evaluation choose(const Histogram &histogram, ArrayRef<int64_t> cover,
 
 /// The tuner's run on a loaded histogram (and model): the cost, the
 /// calibration and budgets, the choice, and the output.
+/// --print-work: per distinct shape of the histogram, the counts of the
+/// cost model and the time the model gives them.
+static int printWorkCounts(const Histogram &histogram, LoadedModel &model,
+                           const TimeModel &time) {
+  outs() << "# shape: contraction ops, tiled; other ops; bytes, spilled; "
+            "time (us)\n";
+  for (const auto &shape : histogram.shapes) {
+    FailureOr<WorkCount> work = model.cost->count(shape);
+    if (failed(work))
+      return 1;
+    interleave(shape, outs(), "x");
+    outs() << format(": %.6g, %.6g; %.6g; %.6g, %.6g; %.6g\n",
+                     work->contractionFlops, work->tiledContractionFlops,
+                     work->flops - work->contractionFlops, work->bytes,
+                     work->spillBytes, time(*work));
+  }
+  return 0;
+}
+
 static int tune(StringRef csv, Histogram &histogram, LoadedModel *model,
                 std::chrono::steady_clock::time_point start) {
   // The cost of one call in microseconds (the time model), or the padded
   // element count.
   bool costFailed = false;
-  TimeModel time{opsPerMicro, bytesPerMicro, callMicros};
+  TimeModel time{opsPerMicro, bytesPerMicro, spillBytesPerMicro, callMicros,
+                 tiledOps};
   CostCache cost([&](ArrayRef<int64_t> sizes) -> double {
     if (!model)
       return getElementCount(sizes);
@@ -851,6 +911,9 @@ static int tune(StringRef csv, Histogram &histogram, LoadedModel *model,
         failed(applyBuildBudget(histogram, cover, *model, options)))
       return 1;
   }
+  if (printWork)
+    return model ? printWorkCounts(histogram, *model, time)
+                 : fail("--print-work needs the model");
   cost(cover);
   if (costFailed)
     return fail("the cost model failed at the largest bucket");

@@ -31,13 +31,46 @@ protected:
     context.loadAllAvailableDialects();
   }
 
-  std::unique_ptr<LinalgCostModel> load(llvm::StringRef source) {
+  /// The cost model of the first function of `source`, for a target with
+  /// `vectorBits`-bit vectors and a cache of `cacheBytes`.
+  std::unique_ptr<LinalgCostModel> load(llvm::StringRef source,
+                                        unsigned vectorBits = 512,
+                                        double cacheBytes = 1 << 20) {
     module = parseSourceString<ModuleOp>(source, &context);
     if (!module)
       return nullptr;
     auto func = *module->getOps<func::FuncOp>().begin();
-    auto model = LinalgCostModel::create(func);
+    CostTarget target;
+    target.codegen.vectorBits = vectorBits;
+    target.cacheBytes = cacheBytes;
+    auto model = LinalgCostModel::create(func, target);
     return succeeded(model) ? std::move(*model) : nullptr;
+  }
+
+  /// The work of an M x 32 times 32 x `n` matmul (the right-hand side an
+  /// argument) at M = `m` rows, on a target with `vectorBits`-bit vectors.
+  WorkCount countMatmul(int64_t m, int64_t n, unsigned vectorBits,
+                        double cacheBytes = 1 << 20) {
+    std::string source = R"mlir(
+      func.func @mm(%a: tensor<?x32xf32>, %b: tensor<32xNxf32>) -> tensor<?xNxf32> {
+        %c0 = arith.constant 0 : index
+        %zero = arith.constant 0.0 : f32
+        %m = tensor.dim %a, %c0 : tensor<?x32xf32>
+        %e = tensor.empty(%m) : tensor<?xNxf32>
+        %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?xNxf32>) -> tensor<?xNxf32>
+        %r = linalg.matmul ins(%a, %b : tensor<?x32xf32>, tensor<32xNxf32>)
+                           outs(%f : tensor<?xNxf32>) -> tensor<?xNxf32>
+        return %r : tensor<?xNxf32>
+      })mlir";
+    for (size_t at; (at = source.find("xN")) != std::string::npos;)
+      source.replace(at, 2, "x" + std::to_string(n));
+    auto model = load(source, vectorBits, cacheBytes);
+    EXPECT_TRUE(model);
+    if (!model)
+      return {};
+    FailureOr<WorkCount> work = model->count({m});
+    EXPECT_TRUE(succeeded(work));
+    return succeeded(work) ? *work : WorkCount{};
   }
 
   MLIRContext context;
@@ -137,6 +170,116 @@ TEST_F(CostModelTest, Convolution) {
   EXPECT_EQ(work->flops, 2.0 * oh * ow * 8 * 3 * 3 * 3);
   EXPECT_EQ(work->bytes, 4.0 * oh * ow * 8 +
                              4.0 * (10 * 20 * 3 + 3 * 3 * 3 * 8 + oh * ow * 8));
+}
+
+// The register tiles of lib/Transforms/Codegen.cpp: MR rows (8 with 512-bit
+// vectors, 4 with 256) by NR = 2 vectors of columns. M above MR and not a
+// multiple of it is split at the last multiple, the rest one narrower tile;
+// a tile of r rows runs as max(r, 4) rows (8 accumulator chains keep the
+// FMA units busy, two per row), so every 256-bit tile counts 4 rows.
+TEST_F(CostModelTest, TiledMatmulRows) {
+  struct Case {
+    int64_t m;
+    unsigned vectorBits;
+    int64_t executedRows;
+  };
+  // 512 bits: 12 = 8 + 4 -> 8 + 4; 16 -> 8 + 8; 7 -> one tile of 7; 9 = 8 +
+  // 1 -> 8 + 4; 3 -> 4; 1 -> 4. 256 bits: 12 -> three tiles of 4; 16 ->
+  // four; 7 = 4 + 3 -> 4 + 4; 9 = 8 + 1 -> 8 + 4; 3 -> 4; 1 -> 4.
+  for (Case c :
+       {Case{12, 512, 12}, Case{16, 512, 16}, Case{7, 512, 7}, Case{9, 512, 12},
+        Case{3, 512, 4}, Case{1, 512, 4}, Case{12, 256, 12}, Case{16, 256, 16},
+        Case{7, 256, 8}, Case{9, 256, 12}, Case{3, 256, 4}, Case{1, 256, 4}}) {
+    SCOPED_TRACE("M = " + std::to_string(c.m) + ", " +
+                 std::to_string(c.vectorBits) + " bits");
+    // N = 16 is one column tile of whole vectors on both targets (one vector
+    // of 16 lanes; two of 8), and a single panel (not packed).
+    WorkCount work = countMatmul(c.m, 16, c.vectorBits);
+    EXPECT_EQ(work.flops, 2.0 * c.m * 16 * 32);
+    EXPECT_EQ(work.contractionFlops, 2.0 * c.m * 16 * 32);
+    EXPECT_EQ(work.tiledContractionFlops, 2.0 * c.executedRows * 16 * 32);
+    // The fill has no arithmetic: every op is the matmul's.
+    EXPECT_EQ(work.getTiledFlops(), work.tiledContractionFlops);
+  }
+}
+
+TEST_F(CostModelTest, TiledMatmulColumns) {
+  // N = 40 on 512 bits (16 lanes, NR = 32). Unpacked (M = 7: packing needs
+  // M >= 2 row tiles): 40 = 32 + 8, a tile of two vectors and one of 8
+  // columns in a whole vector: 48 columns executed, 7 rows.
+  EXPECT_EQ(countMatmul(7, 40, 512).tiledContractionFlops, 2.0 * 7 * 48 * 32);
+  // Packed (M = 16, row tile 8): NR = the largest divisor of 40 up to 32 =
+  // 20, two panels of 20 = 16 + 4 columns, each two vectors: 64 columns.
+  EXPECT_EQ(countMatmul(16, 40, 512).tiledContractionFlops, 2.0 * 16 * 64 * 32);
+  // 256 bits (8 lanes, NR = 16), M = 8 (row tile 4, packed: 8 >= 2 * 4):
+  // NR = 8 x the largest divisor of 5 up to 2 = 8, five panels of one
+  // vector: the 40 columns exactly; rows 8.
+  EXPECT_EQ(countMatmul(8, 40, 256).tiledContractionFlops, 2.0 * 8 * 40 * 32);
+}
+
+TEST_F(CostModelTest, OnlyContractionsAreTiled) {
+  // Attention with an exp between the products: Q K^T is a contraction
+  // generic (M = N = S, K = 64), P V a matmul (M = S, N = 64, K = S), exp
+  // no contraction. On 512 bits at S = 12 (rows 8 + 4, both run as they
+  // are): Q K^T executes 12 rows x 16 columns (12 in one vector) x 64; P V
+  // 12 rows x 64 columns (two packed panels of 32) x 12; exp its 144
+  // elements exactly. At S = 9 (rows 8 + 1, run as 8 + 4), Q K^T executes
+  // 12 x 16 x 64, P V 12 x 64 x 9.
+  auto model = load(R"mlir(
+    func.func @attention(%q: tensor<?x64xf32> {bucket.dims = ["seq", ""]},
+                         %k: tensor<?x64xf32>, %v: tensor<?x64xf32>)
+        -> tensor<?x64xf32> {
+      %c0 = arith.constant 0 : index
+      %zero = arith.constant 0.0 : f32
+      %s = tensor.dim %q, %c0 : tensor<?x64xf32>
+      %e = tensor.empty(%s, %s) : tensor<?x?xf32>
+      %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+      %scores = linalg.generic {
+          indexing_maps = [affine_map<(i, j, d) -> (i, d)>,
+                           affine_map<(i, j, d) -> (j, d)>,
+                           affine_map<(i, j, d) -> (i, j)>],
+          iterator_types = ["parallel", "parallel", "reduction"]}
+          ins(%q, %k : tensor<?x64xf32>, tensor<?x64xf32>)
+          outs(%f : tensor<?x?xf32>) {
+        ^bb0(%a: f32, %b: f32, %c: f32):
+          %p = arith.mulf %a, %b : f32
+          %r = arith.addf %c, %p : f32
+          linalg.yield %r : f32
+      } -> tensor<?x?xf32>
+      %exp = linalg.exp ins(%scores : tensor<?x?xf32>)
+                        outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+      %e2 = tensor.empty(%s) : tensor<?x64xf32>
+      %f2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x64xf32>) -> tensor<?x64xf32>
+      %o = linalg.matmul ins(%exp, %v : tensor<?x?xf32>, tensor<?x64xf32>)
+                         outs(%f2 : tensor<?x64xf32>) -> tensor<?x64xf32>
+      return %o : tensor<?x64xf32>
+    })mlir");
+  ASSERT_TRUE(model);
+  FailureOr<WorkCount> work = model->count({12});
+  ASSERT_TRUE(succeeded(work));
+  double s = 12;
+  EXPECT_EQ(work->contractionFlops, 4.0 * s * s * 64);
+  EXPECT_EQ(work->flops, 4.0 * s * s * 64 + s * s); // and one exp per score
+  EXPECT_EQ(work->tiledContractionFlops,
+            2.0 * 12 * 16 * 64 + 2.0 * 12 * 64 * 12);
+  EXPECT_EQ(work->getTiledFlops(), work->tiledContractionFlops + s * s);
+  work = model->count({9});
+  ASSERT_TRUE(succeeded(work));
+  EXPECT_EQ(work->tiledContractionFlops,
+            2.0 * 12 * 16 * 64 + 2.0 * 12 * 64 * 9);
+  EXPECT_EQ(work->flops - work->contractionFlops, 81.0);
+}
+
+TEST_F(CostModelTest, SpillBytesAreOperandsLargerThanTheCache) {
+  // M = 64, N = 16, K = 32: the fill's output and the matmul's 4 kB, A 8 kB,
+  // B 2 kB. With a 4 kB cache only A (8192 bytes) spills; with 1 kB every
+  // operand does; with 1 MB none.
+  double bytes = 4096 + 8192 + 2048 + 4096;
+  WorkCount work = countMatmul(64, 16, 512, 4096);
+  EXPECT_EQ(work.bytes, bytes);
+  EXPECT_EQ(work.spillBytes, 8192);
+  EXPECT_EQ(countMatmul(64, 16, 512, 1024).spillBytes, bytes);
+  EXPECT_EQ(countMatmul(64, 16, 512, 1 << 20).spillBytes, 0);
 }
 
 TEST_F(CostModelTest, CachesAndRejectsWrongArity) {
