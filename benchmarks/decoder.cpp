@@ -2,22 +2,29 @@
 //
 // The example decoder (examples/decoder: 2 layers, d 256, 4 heads, vocab
 // 2048, one KV cache of capacity 1024 as a state argument) generating text
-// greedily from prompts whose lengths are evenly spaced quantiles of a real
-// distribution (SQuAD v1.1 contexts), a fixed number of new tokens each.
+// greedily from every prompt length of a real distribution (a `length,count`
+// histogram: SQuAD v1.1 contexts, WNUT-17 sentences; lengths above the
+// capacity minus the new tokens truncated), a fixed number of new tokens
+// each, every length weighted by its count.
 // Builds, linked into this program and timed interleaved:
 //   bucketed  the module's buckets (BUCKET_DECODER_*_BUCKETS)
 //   padmax    prompt=1024, len=1024: every call runs the full capacity
 //   generic   no bucketing: the dynamic functions, generic lowering
-//   oracle    prefill compiled at exactly the sampled prompt lengths, decode
-//             at every multiple of 64 (BUCKET_BENCH_DECODER_ORACLE_LENGTHS):
-//             the exact-length step time in between is interpolated
-//             linearly (it is linear in the length in the work model)
+//   oracle    prefill compiled at exactly a documented sample of prompt
+//             lengths (BUCKET_BENCH_DECODER_ORACLE_PROMPTS), decode at a
+//             sample of cache lengths (BUCKET_BENCH_DECODER_ORACLE_LENGTHS):
+//             the exact-length time in between is interpolated (prefill:
+//             time per FLOP, decode: time, both linear in the length)
 //   torch     PyTorch eager, its own growing torch.cat cache, same weights
 // Before timing, every build's logits are compared with the generic build's
 // over one generation, and PyTorch's with the bucketed build's.
 //
 //   bucket-bench-decoder --csv squad.csv [--torch SCRIPT --mlir decoder.mlir]
-//                        [--prompts 16] [--new-tokens 64]
+//                        [--new-tokens 64] [--sample N] [--steps-csv FILE]
+//
+// --sample N times N evenly spaced quantiles of the distribution instead of
+// every length (a quick look, not the benchmark); --steps-csv writes the
+// per-step sweep (benchmarks/plot_decoder_steps.py draws it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -142,10 +149,12 @@ int64_t bucketOf(const char *spec, int64_t n) {
   return -1;
 }
 
-/// `count` lengths at evenly spaced quantiles of a `length,count` histogram.
-std::vector<int64_t> quantiles(const std::string &path, int count,
-                               int64_t maxLength) {
-  std::vector<std::pair<int64_t, int64_t>> hist;
+/// The prompt lengths of a `length,count` histogram with their counts,
+/// lengths above `maxLength` counted at `maxLength`. With `sample` > 0, that
+/// many lengths at evenly spaced quantiles instead, each counted once.
+std::map<int64_t, int64_t> readPrompts(const std::string &path,
+                                       int64_t maxLength, int sample) {
+  std::map<int64_t, int64_t> hist;
   std::ifstream in(path);
   std::string line;
   int64_t total = 0;
@@ -154,20 +163,23 @@ std::vector<int64_t> quantiles(const std::string &path, int count,
     std::istringstream fields(line);
     std::string length, n;
     if (std::getline(fields, length, ',') && std::getline(fields, n)) {
-      hist.push_back({std::atoll(length.c_str()), std::atoll(n.c_str())});
-      total += hist.back().second;
+      int64_t count = std::atoll(n.c_str());
+      hist[std::min(std::atoll(length.c_str()), (long long)maxLength)] += count;
+      total += count;
     }
   }
-  std::vector<int64_t> lengths;
-  for (int i = 0; i < count; ++i) {
-    int64_t rank = (2 * i + 1) * total / (2 * count), seen = 0;
+  if (sample <= 0)
+    return hist;
+  std::map<int64_t, int64_t> sampled;
+  for (int i = 0; i < sample; ++i) {
+    int64_t rank = (2 * i + 1) * total / (2 * sample), seen = 0;
     for (auto [length, n] : hist)
       if ((seen += n) > rank) {
-        lengths.push_back(std::min(length, maxLength));
+        sampled[length] += 1;
         break;
       }
   }
-  return lengths;
+  return sampled;
 }
 
 double maxDiff(const std::vector<float> &a, const std::vector<float> &b) {
@@ -196,6 +208,13 @@ double stepBytes(int64_t bucket) {
 double stepFlops(int64_t bucket) {
   return 2.0 * (kL * (4.0 * kD * kD + 2.0 * kD * kF) + 1.0 * kD * kV) +
          2.0 * 2.0 * kL * kH * kDh * bucket;
+}
+
+/// The FLOPs of a prefill of `n` positions: the projections and the MLP of
+/// every position, the attention over n x n, the LM head at the last one.
+double prefillFlops(int64_t n) {
+  return 2.0 * n * kL * (4.0 * kD * kD + 2.0 * kD * kF) +
+         2.0 * 2.0 * kL * kD * n * n + 2.0 * kD * kV;
 }
 
 } // namespace
@@ -264,32 +283,37 @@ double stepTime(Session &s, const Build &b, int64_t len, double budget) {
   return bench::bestOf([&] { s.decode(b, 7, len); }, budget, 3, 200);
 }
 
-/// Per-step time against the cache length, every build interleaved;
-/// returns the oracle's times at its lengths (for the interpolation).
 /// Best-of step times per cache length, from the sweep.
 struct StepTimes {
   std::map<int64_t, double> bucketed, padmax, oracle;
 };
 
-StepTimes stepSweep() {
+/// Per-step time against the cache length, every build interleaved, at
+/// every multiple of 16, each bucket size and each oracle length; written
+/// to `csvPath` when given.
+StepTimes stepSweep(const std::string &csvPath) {
   Session s;
   for (size_t i = 0; i < s.cache.size(); ++i)
     s.cache[i] = float((i * 2654435761u) % 1000) * 1e-3f - 0.5f;
   std::vector<int64_t> oracle = parseList(BUCKET_BENCH_DECODER_ORACLE_LENGTHS);
   StepTimes times;
-  std::set<int64_t> lengths;
+  std::set<int64_t> lengths(oracle.begin(), oracle.end());
   for (int64_t len = 16; len <= kCap; len += 16)
     lengths.insert(len);
   for (int64_t b :
        parseList(std::strchr(BUCKET_DECODER_DECODE_BUCKETS, '=') + 1))
     lengths.insert(b);
+  FILE *csv = csvPath.empty() ? nullptr : std::fopen(csvPath.c_str(), "w");
+  if (csv)
+    std::fprintf(csv, "len,bucket,bucketed_ms,padmax_ms,generic_ms,exact_ms,"
+                      "mb_bucketed,mb_padmax,mb_exact\n");
   std::printf("\n## decode: time per step against the cache length (ms); "
               "work model per step: MB read, MFLOP\n");
   std::printf("%5s %6s %9s %9s %9s %9s | %8s %8s %8s | %7s %7s\n", "len",
               "bucket", "bucketed", "padmax", "generic", "exact", "MB b",
               "MB pad", "MB exact", "MFLOP b", "MF pad");
   for (int64_t len : lengths) {
-    double tb = 1e30, tp = 1e30, tg = 1e30, to = NAN;
+    double tb = 1e30, tp = 1e30, tg = NAN, to = NAN;
     bool exact = std::count(oracle.begin(), oracle.end(), len);
     for (int round = 0; round < 2; ++round) {
       tb = std::min(tb, stepTime(s, kBucketed, len, 0.02));
@@ -307,28 +331,41 @@ StepTimes stepSweep() {
     int64_t b = bucketOf(BUCKET_DECODER_DECODE_BUCKETS, len);
     std::printf("%5lld %6lld %9.3f %9.3f %9.3f %9.3f | %8.2f %8.2f %8.2f | "
                 "%7.2f %7.2f\n",
-                (long long)len, (long long)b, tb * 1e3, tp * 1e3,
-                tg < 1e29 ? tg * 1e3 : NAN, to * 1e3, stepBytes(b) * 1e-6,
-                stepBytes(kCap) * 1e-6, stepBytes(len) * 1e-6,
-                stepFlops(b) * 1e-6, stepFlops(kCap) * 1e-6);
+                (long long)len, (long long)b, tb * 1e3, tp * 1e3, tg * 1e3,
+                to * 1e3, stepBytes(b) * 1e-6, stepBytes(kCap) * 1e-6,
+                stepBytes(len) * 1e-6, stepFlops(b) * 1e-6,
+                stepFlops(kCap) * 1e-6);
+    if (csv)
+      std::fprintf(csv, "%lld,%lld,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.3f\n",
+                   (long long)len, (long long)b, tb * 1e3, tp * 1e3, tg * 1e3,
+                   to * 1e3, stepBytes(b) * 1e-6, stepBytes(kCap) * 1e-6,
+                   stepBytes(len) * 1e-6);
   }
+  if (csv)
+    std::fclose(csv);
   return times;
 }
 
-/// The exact-length step time at `len`: the oracle's, interpolated.
-double oracleStep(const std::map<int64_t, double> &t, int64_t len) {
+/// `t` (measured at a few lengths) at `len`: linear between the nearest
+/// measured lengths, and along the line through the first (last) two below
+/// (above) them.
+double interpolate(const std::map<int64_t, double> &t, int64_t len) {
+  if (t.size() == 1)
+    return t.begin()->second;
   auto hi = t.lower_bound(len);
-  if (hi == t.end())
-    return std::prev(hi)->second;
-  if (hi->first == len || hi == t.begin())
+  if (hi != t.end() && hi->first == len)
     return hi->second;
+  if (hi == t.begin())
+    ++hi;
+  if (hi == t.end())
+    --hi;
   auto lo = std::prev(hi);
   double f = double(len - lo->first) / double(hi->first - lo->first);
   return lo->second + f * (hi->second - lo->second);
 }
 
-/// Seconds summed over the prompts of a run: prefill alone, and prefill
-/// plus the decode steps.
+/// Seconds summed over the prompts of a run, each weighted by its count:
+/// prefill alone, and prefill plus the decode steps.
 struct Totals {
   double prefill = 0, generate = 0;
 };
@@ -339,36 +376,48 @@ struct SweepSums {
 };
 
 /// What the work model predicts over a run: decode bytes (bucketed, padmax,
-/// exact length) and prefill FLOPs (bucketed, padmax).
+/// exact length) and prefill FLOPs (bucketed, padmax, exact).
 struct WorkModel {
-  double bytesB, bytesPad, bytesExact, prefillFlopsB, prefillFlopsPad;
+  double bytesB, bytesPad, bytesExact, prefillFlopsB, prefillFlopsPad,
+      prefillFlopsExact;
 };
 
-bool report(std::map<std::string, Totals> &t,
-            const std::vector<int64_t> &prompts, int64_t newTokens,
-            const SweepSums &d, const WorkModel &w, double copiedPerCall,
-            const std::string &torch) {
-  double tokens = double(prompts.size()) * newTokens;
-  int64_t promptTokens = 0;
+/// PyTorch's weighted totals over the prompts, or false if it did not run
+/// every prompt.
+bool torchTotals(const std::string &torch,
+                 const std::map<int64_t, int64_t> &prompts, int64_t newTokens,
+                 Totals &out) {
   std::string list;
-  for (int64_t p : prompts) {
-    promptTokens += p;
+  for (auto [p, count] : prompts)
     list += (list.empty() ? "" : ",") + std::to_string(p);
+  auto times = runTorch(torch + " --bench --reps 2 --prompts " + list +
+                        " --new-tokens " + std::to_string(newTokens));
+  if (times.size() != prompts.size())
+    return false;
+  for (auto [p, count] : prompts) {
+    out.generate += count * times[p].first;
+    out.prefill += count * (times[p].first - times[p].second);
   }
-  if (!torch.empty()) {
-    auto times = runTorch(torch + " --bench --reps 2 --prompts " + list +
-                          " --new-tokens " + std::to_string(newTokens));
-    for (auto &[p, st] : times) {
-      t["torch"].generate += st.first;
-      t["torch"].prefill += st.first - st.second;
-    }
-    if (times.size() != prompts.size())
-      t.erase("torch");
+  return true;
+}
+
+bool report(std::map<std::string, Totals> &t,
+            const std::map<int64_t, int64_t> &prompts, int64_t newTokens,
+            const SweepSums &d, const WorkModel &w, double copiedPerCall,
+            double peakGflops, const std::string &torch) {
+  double calls = 0, promptTokens = 0;
+  for (auto [p, count] : prompts) {
+    calls += count;
+    promptTokens += double(p) * count;
   }
-  std::printf("\n## greedy generation: %zu prompts (quantiles of the "
-              "distribution, mean %.1f tokens: %s), %lld new tokens each\n",
-              prompts.size(), double(promptTokens) / prompts.size(),
-              list.c_str(), (long long)newTokens);
+  double tokens = calls * newTokens;
+  if (!torch.empty() && !torchTotals(torch, prompts, newTokens, t["torch"]))
+    t.erase("torch");
+  std::printf("\n## greedy generation: %zu prompt lengths, %.0f prompts "
+              "(mean %.1f tokens, %lld..%lld), %lld new tokens each\n",
+              prompts.size(), calls, promptTokens / calls,
+              (long long)prompts.begin()->first,
+              (long long)prompts.rbegin()->first, (long long)newTokens);
   std::printf("%-10s %10s %10s %12s %12s %11s\n", "build", "prefill s",
               "total s", "tokens/s", "decode tok/s", "bucketed is");
   const Totals &b = t["bucketed"];
@@ -387,11 +436,16 @@ bool report(std::map<std::string, Totals> &t,
   const Totals &pad = t["padmax"];
   double decodeGain = d.padmax / d.bucketed;
   double decodePredicted = w.bytesPad / w.bytesB;
-  std::printf("oracle (exact lengths; decode steps from the sweep): "
-              "bucketed / oracle = %.3fx (target <= 1.15x): prefill %.3fx, "
-              "decode %.3fx\n",
+  std::printf("oracle (exact lengths interpolated; decode steps from the "
+              "sweep): bucketed / oracle = %.3fx (target <= 1.15x): prefill "
+              "%.3fx, decode %.3fx\n",
               bucketedTotal / oracleTotal, b.prefill / t["oracle"].prefill,
               d.bucketed / d.oracle);
+  std::printf("physical limit (prefill FLOPs of the exact lengths at the "
+              "peak): bucketed %.1f%%, oracle %.1f%%\n",
+              100 * w.prefillFlopsExact / (peakGflops * 1e9) / b.prefill,
+              100 * w.prefillFlopsExact / (peakGflops * 1e9) /
+                  t["oracle"].prefill);
   std::printf("decode work model (bytes read per step): padmax %.3fx "
               "bucketed, bucketed %.4fx exact; measured (sweep) padmax / "
               "bucketed %.3fx = %.0f%% of the predicted speed-up (target >= "
@@ -399,9 +453,10 @@ bool report(std::map<std::string, Totals> &t,
               decodePredicted, w.bytesB / w.bytesExact, decodeGain,
               100 * decodeGain / decodePredicted,
               100 * (decodeGain - 1) / (decodePredicted - 1));
-  std::printf("prefill work model (FLOPs): padmax %.2fx bucketed; measured "
-              "%.2fx\n",
-              w.prefillFlopsPad / w.prefillFlopsB, pad.prefill / b.prefill);
+  std::printf("prefill work model (FLOPs): padmax %.2fx bucketed, bucketed "
+              "%.3fx exact; measured padmax / bucketed %.2fx\n",
+              w.prefillFlopsPad / w.prefillFlopsB,
+              w.prefillFlopsB / w.prefillFlopsExact, pad.prefill / b.prefill);
   if (t.count("torch"))
     std::printf("bucketed tokens/s over PyTorch eager's: %.2fx (target >= "
                 "1.5x)\n",
@@ -419,27 +474,59 @@ double timeOnce(const std::function<void()> &fn) {
   return bench::now() - t0;
 }
 
-/// One prompt's generation in every build, interleaved: the prefill (best of
-/// a few calls per build), then each decode step of the bucketed build's
-/// greedy sequence in every build in turn, best of 3 calls each (a decode
-/// step can be repeated: it writes the same entry and returns the same
-/// logits). Sums go to `t`. The generic build is 5-10x slower in prefill:
-/// one call each.
-void generateOne(int64_t p, int64_t newTokens,
+/// The exact-length prefill time of `p` positions from the oracle's times at
+/// its compiled lengths around it: the time per FLOP interpolated linearly
+/// between them, times p's FLOPs.
+double exactPrefill(int64_t p, const std::map<int64_t, double> &around) {
+  std::map<int64_t, double> perFlop;
+  for (auto [len, t] : around)
+    perFlop[len] = t / prefillFlops(len);
+  return interpolate(perFlop, p) * prefillFlops(p);
+}
+
+/// One prompt's prefill in every build, interleaved: the bucketed build and
+/// the oracle at its compiled lengths around `p` (the same statistic: best
+/// of a few calls), the pad-to-max and generic builds (5-25x slower) one
+/// call each. Returns the bucketed and the exact-length time.
+std::pair<double, double> prefillOne(Session *sessions,
+                                     const Build *const *builds, int64_t p,
+                                     int64_t count,
+                                     std::map<std::string, Totals> &t) {
+  double bucketed = 0;
+  for (int i = 0; i < 3; ++i) {
+    Session &s = sessions[i];
+    auto run = [&] { s.prefill(*builds[i], p); };
+    double tp = i == 0 ? bench::bestOf(run, 0.05, 2, 20) : timeOnce(run);
+    t[builds[i]->name].prefill += count * tp;
+    t[builds[i]->name].generate += count * tp;
+    if (i == 0)
+      bucketed = tp;
+  }
+  std::vector<int64_t> exact = parseList(BUCKET_BENCH_DECODER_ORACLE_PROMPTS);
+  auto hi = std::lower_bound(exact.begin(), exact.end(), p);
+  std::map<int64_t, double> around;
+  for (auto it : {hi == exact.begin() ? hi : std::prev(hi), hi})
+    if (it != exact.end() && (*it == p || *hi != p))
+      around[*it] = bench::bestOf([&] { sessions[0].prefill(kOracle, *it); },
+                                  0.05, 2, 20);
+  double oracle = exactPrefill(p, around);
+  t["oracle"].prefill += count * oracle;
+  return {bucketed, oracle};
+}
+
+/// One prompt's generation in every build, interleaved: the prefill
+/// (prefillOne), then each decode step of the bucketed build's greedy
+/// sequence in every build in turn, best of 3 calls each (a decode step can
+/// be repeated: it writes the same entry and returns the same logits). Sums,
+/// weighted by `count`, go to `t`.
+void generateOne(int64_t p, int64_t count, int64_t newTokens,
                  std::map<std::string, Totals> &t) {
   static Session sessions[3];
-  const Build *builds[3] = {&kBucketed, &kPadmax, &kGeneric};
-  for (int i = 0; i < 3; ++i) {
-    const Build &b = *builds[i];
-    Session &s = sessions[i];
-    double tp = i == 2 ? timeOnce([&] { s.prefill(b, p); })
-                       : bench::bestOf([&] { s.prefill(b, p); }, 0.05, 2, 20);
-    t[b.name].prefill += tp;
-    t[b.name].generate += tp;
-  }
-  Session &oracle = sessions[0];
-  t["oracle"].prefill +=
-      bench::bestOf([&] { oracle.prefill(kOracle, p); }, 0.05, 2, 20);
+  static const Build *const builds[3] = {&kBucketed, &kPadmax, &kGeneric};
+  auto [bucketed, exact] = prefillOne(sessions, builds, p, count, t);
+  if (std::getenv("BUCKET_BENCH_VERBOSE"))
+    std::printf("prefill %lld: bucketed %.3f ms, exact %.3f ms, %.3fx\n",
+                (long long)p, bucketed * 1e3, exact * 1e3, bucketed / exact);
   sessions[0].prefill(kBucketed, p);
   for (int64_t len = p + 1; len <= p + newTokens; ++len) {
     int64_t token = sessions[0].argmax();
@@ -447,50 +534,48 @@ void generateOne(int64_t p, int64_t newTokens,
       Session &s = sessions[i];
       auto step = [&] { s.decode(*builds[i], token, len); };
       t[builds[i]->name].generate +=
-          i == 2 ? timeOnce(step) : bench::bestOf(step, 0.0, 2, 3);
+          count * (i == 2 ? timeOnce(step) : bench::bestOf(step, 0.0, 2, 3));
     }
   }
 }
 
-/// Greedy generation from every prompt (generateOne); prints tokens/s, the
-/// ratios and the targets of the issue. Returns false if no state buffer
-/// was updated in place (state bytes copied).
-bool generationRun(const std::vector<int64_t> &prompts, int64_t newTokens,
-                   const StepTimes &sweep, const std::string &torch) {
+/// Greedy generation from every prompt length (generateOne); prints
+/// tokens/s, the ratios and the targets of the issue. Returns false if a
+/// state buffer was not updated in place (state bytes copied).
+bool generationRun(const std::map<int64_t, int64_t> &prompts, int64_t newTokens,
+                   const StepTimes &sweep, double peak,
+                   const std::string &torch) {
   std::map<std::string, Totals> t;
-  double oracleDecode = 0, bytesB = 0, bytesPad = 0, bytesExact = 0;
-  double prefillFlopsB = 0, prefillFlopsPad = 0, sweepB = 0, sweepPad = 0;
+  SweepSums d = {0, 0, 0};
+  WorkModel w = {0, 0, 0, 0, 0, 0};
   uint64_t copied0 = bucket_state_bytes_copied(), calls0 = bucket_state_calls();
-  for (int64_t p : prompts) {
-    generateOne(p, newTokens, t);
+  for (auto [p, count] : prompts) {
+    generateOne(p, count, newTokens, t);
     for (int64_t len = p + 1; len <= p + newTokens; ++len) {
-      // From the sweep (best of many calls each): the exact length
-      // interpolated, the bucketed build at its bucket, pad-to-max
-      // interpolated.
-      oracleDecode += oracleStep(sweep.oracle, len);
-      sweepB += sweep.bucketed.at(bucketOf(BUCKET_DECODER_DECODE_BUCKETS, len));
-      sweepPad += oracleStep(sweep.padmax, len);
-      bytesB += stepBytes(bucketOf(BUCKET_DECODER_DECODE_BUCKETS, len));
-      bytesPad += stepBytes(kCap);
-      bytesExact += stepBytes(len);
+      // From the sweep (best of many calls each): the bucketed build at its
+      // bucket, the exact length and pad-to-max interpolated.
+      int64_t bucket = bucketOf(BUCKET_DECODER_DECODE_BUCKETS, len);
+      d.bucketed += count * sweep.bucketed.at(bucket);
+      d.padmax += count * interpolate(sweep.padmax, len);
+      d.oracle += count * interpolate(sweep.oracle, len);
+      w.bytesB += count * stepBytes(bucket);
+      w.bytesPad += count * stepBytes(kCap);
+      w.bytesExact += count * stepBytes(len);
     }
-    int64_t pb = bucketOf(BUCKET_DECODER_PREFILL_BUCKETS, p);
-    prefillFlopsB += 2.0 * pb * (kL * (4.0 * kD * kD + 2.0 * kD * kF)) +
-                     2.0 * 2.0 * kL * kD * pb * pb;
-    prefillFlopsPad += 2.0 * kCap * (kL * (4.0 * kD * kD + 2.0 * kD * kF)) +
-                       2.0 * 2.0 * kL * kD * kCap * kCap;
+    w.prefillFlopsB +=
+        count * prefillFlops(bucketOf(BUCKET_DECODER_PREFILL_BUCKETS, p));
+    w.prefillFlopsPad += count * prefillFlops(kCap);
+    w.prefillFlopsExact += count * prefillFlops(p);
   }
   double copiedPerCall = double(bucket_state_bytes_copied() - copied0) /
                          double(bucket_state_calls() - calls0);
-  WorkModel w = {bytesB, bytesPad, bytesExact, prefillFlopsB, prefillFlopsPad};
-  return report(t, prompts, newTokens, {sweepB, sweepPad, oracleDecode}, w,
-                copiedPerCall, torch);
+  return report(t, prompts, newTokens, d, w, copiedPerCall, peak, torch);
 }
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string csv, torchScript, mlir;
-  int prompts = 16;
+  std::string csv, torchScript, mlir, stepsCsv;
+  int sample = 0;
   int64_t newTokens = 64;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -500,16 +585,24 @@ int main(int argc, char **argv) {
       torchScript = argv[i + 1];
     else if (flag == "--mlir")
       mlir = argv[i + 1];
-    else if (flag == "--prompts")
-      prompts = std::atoi(argv[i + 1]);
+    else if (flag == "--sample")
+      sample = std::atoi(argv[i + 1]);
     else if (flag == "--new-tokens")
       newTokens = std::atoll(argv[i + 1]);
+    else if (flag == "--steps-csv")
+      stepsCsv = argv[i + 1];
   }
-  if (csv.empty()) {
+  if (csv.empty() || newTokens < 1 || newTokens >= kCap) {
     std::fprintf(stderr,
                  "usage: %s --csv FILE [--torch SCRIPT --mlir FILE] "
-                 "[--prompts N] [--new-tokens N]\n",
+                 "[--new-tokens N] [--sample N] [--steps-csv FILE]\n",
                  argv[0]);
+    return 2;
+  }
+  std::map<int64_t, int64_t> prompts =
+      readPrompts(csv, kCap - newTokens, sample);
+  if (prompts.empty()) {
+    std::fprintf(stderr, "%s: no prompt lengths in %s\n", argv[0], csv.c_str());
     return 2;
   }
   std::string torch;
@@ -521,14 +614,14 @@ int main(int argc, char **argv) {
   std::printf("# example decoder (2 layers, d 256, 4 heads, vocab 2048, KV "
               "cache capacity 1024), one core, peak %.1f GFLOP/s (%s)\n",
               peak, isa.c_str());
-  std::printf("# bucketed: %s; %s\n# oracle: prefill at each sampled prompt "
-              "length, decode at len = %s\n",
+  std::printf("# bucketed: %s; %s\n# oracle: prompt = %s; len = %s\n",
               BUCKET_DECODER_PREFILL_BUCKETS, BUCKET_DECODER_DECODE_BUCKETS,
+              BUCKET_BENCH_DECODER_ORACLE_PROMPTS,
               BUCKET_BENCH_DECODER_ORACLE_LENGTHS);
-  std::vector<int64_t> lengths = quantiles(csv, prompts, kCap - newTokens);
-  int64_t median = lengths[lengths.size() / 2];
-  bool ok = compareBuilds(median, 16, torch);
-  StepTimes sweep = stepSweep();
-  ok &= generationRun(lengths, newTokens, sweep, torch);
+  bool ok = compareBuilds(137, 16, torch);
+  StepTimes sweep = stepSweep(stepsCsv);
+  ok &= generationRun(prompts, newTokens, sweep, peak, torch);
+  peak = std::max(peak, bench::measurePeakGflops());
+  std::printf("# peak after the run: %.1f GFLOP/s\n", peak);
   return ok ? 0 : 1;
 }

@@ -217,6 +217,21 @@ TEST_F(CostModelTest, TiledMatmulColumns) {
   EXPECT_EQ(countMatmul(8, 40, 256).tiledContractionFlops, 2.0 * 8 * 40 * 32);
 }
 
+TEST_F(CostModelTest, ColumnsSplitAtTheCacheBlock) {
+  // Unpacked (M = 8 < 2 row tiles), 512 bits (16 lanes, NR = 32). N = 368
+  // is a multiple of the lanes; its largest divisor up to the cache block
+  // (256) is 184, not a multiple of 32, so the code generator splits it at
+  // the block: 256 columns in 32-column tiles, 112 in 16-column ones, every
+  // vector full: the 368 columns exactly (blocks of 184 would have run
+  // 23-column tiles of two vectors each: 16 x 32 = 512 columns).
+  EXPECT_EQ(countMatmul(8, 368, 512).tiledContractionFlops, 2.0 * 8 * 368 * 32);
+  // N = 384: blocks of 192 (6 x 32) are kept, every vector full.
+  EXPECT_EQ(countMatmul(8, 384, 512).tiledContractionFlops, 2.0 * 8 * 384 * 32);
+  // N = 380: 368 + 12 at the lanes, the 12 in one vector of 16.
+  EXPECT_EQ(countMatmul(8, 380, 512).tiledContractionFlops,
+            2.0 * 8 * (368 + 16) * 32);
+}
+
 TEST_F(CostModelTest, OnlyContractionsAreTiled) {
   // Attention with an exp between the products: Q K^T is a contraction
   // generic (M = N = S, K = 64), P V a matmul (M = S, N = 64, K = S), exp
