@@ -106,7 +106,9 @@ FailureOr<std::string> readExternalData(const onnx::TensorProto &tensor,
     return failure();
   }
   StringRef bytes = (*file)->getBuffer();
-  if (offset > bytes.size() || (hasLength && offset + length > bytes.size())) {
+  // `length > size - offset`, not `offset + length > size`: a length near
+  // 2^64 would wrap the sum around.
+  if (offset > bytes.size() || (hasLength && length > bytes.size() - offset)) {
     emitError(loc) << "external data of tensor '" << tensor.name()
                    << "' is outside '" << path << "'";
     return failure();
