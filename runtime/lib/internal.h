@@ -164,4 +164,9 @@ bucket_telemetry_out_of_range(const bucket_function_info_t *fn,
  * state (0 when everything stayed in place). */
 BUCKET_HIDDEN void bucket_telemetry_state(uint64_t bytes_copied);
 
+/* Before the library holding `model` is unloaded: its functions' counters
+ * stay (and are printed at exit from copies), but no longer belong to any
+ * table, so a table loaded later at the same address starts its own. */
+BUCKET_HIDDEN void bucket_telemetry_forget(const bucket_model_info_t *model);
+
 #endif /* BUCKET_RUNTIME_INTERNAL_H */

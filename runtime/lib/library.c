@@ -156,8 +156,10 @@ bucket_status_t bucket_model_wrap(const bucket_model_export_t *exported,
 void bucket_model_release(bucket_model_t *model) {
   if (!model)
     return;
-  if (model->library)
+  if (model->library) {
+    bucket_telemetry_forget(model->exported->model);
     dlclose(model->library);
+  }
   free(model);
 }
 

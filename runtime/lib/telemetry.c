@@ -18,11 +18,22 @@
 enum { kMaxFunctions = 64, kNumPolicies = 4 };
 
 typedef struct function_stats_t {
-  /* Set last, with release order: a reader that sees fn sees the rest. */
+  /* The function's table, the key of the entry. Set last, with release
+   * order: a reader that sees fn sees the rest. `released` once the table's
+   * library is unloaded (bucket_telemetry_forget): a table loaded later at
+   * the same address is another function. */
   _Atomic(const bucket_function_info_t *) fn;
   /* num_buckets * 3 counters (calls, real, padded), then one per policy. */
   _Atomic uint64_t *counters;
+  /* What bucket_stats_print shows, copied at registration: the table may be
+   * unloaded before the counters are printed at exit. The name, then one
+   * label per bucket ("batch=2,seq=64"), each NUL-terminated. */
+  char *labels;
+  int32_t num_buckets;
 } function_stats_t;
+
+/* The key of a released entry: no table has its address. */
+static const bucket_function_info_t released;
 
 static function_stats_t functions[kMaxFunctions];
 static _Atomic uint64_t state_calls, state_bytes_copied;
@@ -35,6 +46,30 @@ static void lock(atomic_flag *flag) {
 
 static void unlock(atomic_flag *flag) {
   atomic_flag_clear_explicit(flag, memory_order_release);
+}
+
+/* The name of `fn` and a label per bucket, as function_stats_t::labels. */
+static char *copy_labels(const bucket_function_info_t *fn) {
+  const char *name = fn->name ? fn->name : "<unnamed>";
+  size_t size = strlen(name) + 1;
+  bucket_text_t *rows = calloc((size_t)fn->num_buckets + 1, sizeof(*rows));
+  if (!rows)
+    return NULL;
+  for (int32_t b = 0; b < fn->num_buckets; ++b) {
+    for (int32_t k = 0; k < fn->num_dims; ++k)
+      bucket_text_append(
+          &rows[b], "%s%s=%" PRId64, k ? "," : "", fn->dim_names[k],
+          fn->buckets[(size_t)b * (size_t)fn->num_dims + (size_t)k]);
+    size += rows[b].length + 1;
+  }
+  char *labels = malloc(size), *at = labels;
+  if (labels) {
+    at += strlen(strcpy(at, name)) + 1;
+    for (int32_t b = 0; b < fn->num_buckets; ++b)
+      at += strlen(strcpy(at, rows[b].text)) + 1;
+  }
+  free(rows);
+  return labels;
 }
 
 /* The counters of `fn`, registering it on first use; NULL when the table is
@@ -64,9 +99,16 @@ static _Atomic uint64_t *find_counters(const bucket_function_info_t *fn,
       continue;
     size_t count = 3 * (size_t)fn->num_buckets + kNumPolicies;
     result = calloc(count, sizeof(*result));
-    if (result) {
+    char *labels = copy_labels(fn);
+    if (result && labels) {
       functions[i].counters = result;
+      functions[i].labels = labels;
+      functions[i].num_buckets = fn->num_buckets;
       atomic_store_explicit(&functions[i].fn, fn, memory_order_release);
+    } else {
+      free(result);
+      free(labels);
+      result = NULL;
     }
     break;
   }
@@ -243,6 +285,24 @@ bucket_function_get_out_of_range_stats(const bucket_function_info_t *fn,
   return NULL;
 }
 
+void bucket_telemetry_forget(const bucket_model_info_t *model) {
+  if (!model)
+    return;
+  lock(&registry_lock);
+  for (int32_t f = 0; f < model->num_functions; ++f)
+    for (int i = 0; i < kMaxFunctions; ++i)
+      if (atomic_load_explicit(&functions[i].fn, memory_order_relaxed) ==
+          &model->functions[f])
+        atomic_store_explicit(&functions[i].fn, &released,
+                              memory_order_release);
+  unlock(&registry_lock);
+  lock(&recorder_lock);
+  for (int32_t f = 0; f < model->num_functions; ++f)
+    if (recorded_fn == &model->functions[f])
+      recorded_fn = &released; /* Keeps recording to this function only. */
+  unlock(&recorder_lock);
+}
+
 void bucket_telemetry_state(uint64_t bytes_copied) {
   add(&state_calls, 1);
   add(&state_bytes_copied, bytes_copied);
@@ -258,11 +318,9 @@ void bucket_stats_reset(void) {
   atomic_store_explicit(&state_calls, 0, memory_order_relaxed);
   atomic_store_explicit(&state_bytes_copied, 0, memory_order_relaxed);
   for (int i = 0; i < kMaxFunctions; ++i) {
-    const bucket_function_info_t *fn =
-        atomic_load_explicit(&functions[i].fn, memory_order_acquire);
-    if (!fn)
+    if (!atomic_load_explicit(&functions[i].fn, memory_order_acquire))
       break;
-    size_t count = 3 * (size_t)fn->num_buckets + kNumPolicies;
+    size_t count = 3 * (size_t)functions[i].num_buckets + kNumPolicies;
     for (size_t j = 0; j < count; ++j)
       atomic_store_explicit(&functions[i].counters[j], 0, memory_order_relaxed);
   }
@@ -272,29 +330,26 @@ void bucket_stats_print(void) {
   static const char *policy_names[kNumPolicies] = {"error", "fallback", "split",
                                                    "truncate"};
   for (int i = 0; i < kMaxFunctions; ++i) {
-    const bucket_function_info_t *fn =
-        atomic_load_explicit(&functions[i].fn, memory_order_acquire);
-    if (!fn)
+    if (!atomic_load_explicit(&functions[i].fn, memory_order_acquire))
       break;
+    /* Only the copies: the table itself may be unloaded by now. */
     _Atomic uint64_t *counters = functions[i].counters;
-    fprintf(stderr, "bucket stats: %s\n", fn->name ? fn->name : "<unnamed>");
-    for (int32_t b = 0; b < fn->num_buckets; ++b) {
+    const char *label = functions[i].labels;
+    int32_t num_buckets = functions[i].num_buckets;
+    fprintf(stderr, "bucket stats: %s\n", label);
+    for (int32_t b = 0; b < num_buckets; ++b) {
+      label += strlen(label) + 1;
       uint64_t calls = atomic_load(&counters[3 * b]);
       uint64_t real = atomic_load(&counters[3 * b + 1]);
       uint64_t padded = atomic_load(&counters[3 * b + 2]);
-      bucket_text_t sizes = {{0}, 0};
-      for (int32_t k = 0; k < fn->num_dims; ++k)
-        bucket_text_append(
-            &sizes, "%s%s=%" PRId64, k ? "," : "", fn->dim_names[k],
-            fn->buckets[(size_t)b * (size_t)fn->num_dims + (size_t)k]);
       fprintf(stderr,
               "  bucket %" PRId32 " (%s): %" PRIu64 " calls, %" PRIu64
               " real / %" PRIu64 " padded elements (waste %.1f%%)\n",
-              b, sizes.text, calls, real, padded,
+              b, label, calls, real, padded,
               real ? 100.0 * ((double)padded / (double)real - 1) : 0.0);
     }
     for (int p = 0; p < kNumPolicies; ++p) {
-      uint64_t calls = atomic_load(&counters[3 * fn->num_buckets + p]);
+      uint64_t calls = atomic_load(&counters[3 * num_buckets + p]);
       if (calls)
         fprintf(stderr, "  out of range (%s): %" PRIu64 " calls\n",
                 policy_names[p], calls);
