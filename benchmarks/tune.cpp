@@ -25,6 +25,7 @@
 //   bucket-bench-tune --print-oracle-shapes --shapes S.csv
 //   bucket-bench-tune --shapes S.csv --function F --flops encoder
 //       --oracle oracle.so --build tuned=a.so --build padmax=b.so ...
+//       [--rounds N] [--per-shape]
 //
 //===----------------------------------------------------------------------===//
 
@@ -182,6 +183,8 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> builds;
   int rounds = 5;
   bool printOracle = false;
+  /// Print every shape's time per build and the oracle's (interpolated).
+  bool perShape = false;
 };
 
 Options parseOptions(int argc, char **argv) {
@@ -203,6 +206,8 @@ Options parseOptions(int argc, char **argv) {
       o.oracle = value();
     else if (arg == "--rounds")
       o.rounds = std::atoi(value().c_str());
+    else if (arg == "--per-shape")
+      o.perShape = true;
     else if (arg == "--print-oracle-shapes")
       o.printOracle = true;
     else if (arg == "--build") {
@@ -255,6 +260,29 @@ double compareOutputs(const std::vector<Build> &builds, size_t oracle,
   return worst;
 }
 
+/// Every histogram shape's time (us) per build, then the oracle's there
+/// (measured at its own shapes, interpolated in between).
+void printPerShape(const Histogram &h, const std::vector<Build> &builds,
+                   const std::vector<Job> &jobs,
+                   const std::map<double, double> &oracleTimes) {
+  size_t oracle = builds.size() - 1;
+  std::vector<std::vector<double>> t(h.shapes.size(),
+                                     std::vector<double>(oracle, 0));
+  for (const Job &job : jobs)
+    if (job.build < oracle)
+      t[job.shape][job.build] = job.best;
+  std::printf("%-12s %6s", "shape", "count");
+  for (size_t b = 0; b < oracle; ++b)
+    std::printf(" %14s", builds[b].name.c_str());
+  std::printf(" %14s\n", "oracle");
+  for (size_t s = 0; s < h.shapes.size(); ++s) {
+    std::printf("%-12s %6.0f", formatShape(h.shapes[s]).c_str(), h.counts[s]);
+    for (size_t b = 0; b < oracle; ++b)
+      std::printf(" %14.1f", 1e6 * t[s][b]);
+    std::printf(" %14.1f\n", 1e6 * interpolate(oracleTimes, h.shapes[s]));
+  }
+}
+
 /// Prints each build's mean time per call over the histogram, against the
 /// oracle (interpolated), pad-to-max and the physical limit.
 void report(const Options &o, const Histogram &h,
@@ -283,6 +311,8 @@ void report(const Options &o, const Histogram &h,
     flops += h.counts[s] * getMatmulFlops(o.flops, h.shapes[s]);
   }
   double limit = flops / (peak * 1e9); // Seconds at the peak, all calls.
+  if (o.perShape)
+    printPerShape(h, builds, jobs, oracleTimes);
   std::printf("%-16s %12s %10s %10s %15s\n", "build", "us/call", "vs oracle",
               "vs padmax", "physical limit");
   double padmax = 0;

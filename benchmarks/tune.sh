@@ -10,7 +10,8 @@
 #
 #   bash benchmarks/tune.sh [build-dir] [wnut|squad|coco ...]
 #
-# ROUNDS (default 3) sets the interleaved rounds; BUCKET_SHAPES the
+# ROUNDS (default 3) sets the interleaved rounds; PER_SHAPE=1 prints every
+# shape's time per build; BUCKET_SHAPES the
 # directory of the histograms (default ../shared/data/shapes beside the
 # checkout).
 set -euo pipefail
@@ -65,5 +66,6 @@ for dist in "${dists[@]}"; do
     else args+=(--build "$name=$work/$name.so"); fi
   done < "$work/specs"
   taskset -c 0 "$build/bin/bucket-bench-tune" --shapes "$csv" --function "$fn" \
-    --flops "$flops" --rounds "${ROUNDS:-3}" "${args[@]}"
+    --flops "$flops" --rounds "${ROUNDS:-3}" ${PER_SHAPE:+--per-shape} \
+    "${args[@]}"
 done
