@@ -17,9 +17,21 @@
 #include <cstdlib>
 #include <functional>
 #include <immintrin.h>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace bench {
+
+/// The integers of a ','-separated list ("32,64,128").
+inline std::vector<int64_t> parseList(const char *text) {
+  std::vector<int64_t> values;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ','))
+    values.push_back(std::atoll(item.c_str()));
+  return values;
+}
 
 inline double now() {
   return std::chrono::duration<double>(

@@ -132,18 +132,9 @@ private:
   }
 };
 
-std::vector<int64_t> parseList(const char *text) {
-  std::vector<int64_t> values;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ','))
-    values.push_back(std::atoll(item.c_str()));
-  return values;
-}
-
 /// The smallest bucket of `spec` ("name=a,b,c") that holds `n`.
 int64_t bucketOf(const char *spec, int64_t n) {
-  for (int64_t b : parseList(std::strchr(spec, '=') + 1))
+  for (int64_t b : bench::parseList(std::strchr(spec, '=') + 1))
     if (b >= n)
       return b;
   return -1;
@@ -295,13 +286,14 @@ StepTimes stepSweep(const std::string &csvPath) {
   Session s;
   for (size_t i = 0; i < s.cache.size(); ++i)
     s.cache[i] = float((i * 2654435761u) % 1000) * 1e-3f - 0.5f;
-  std::vector<int64_t> oracle = parseList(BUCKET_BENCH_DECODER_ORACLE_LENGTHS);
+  std::vector<int64_t> oracle =
+      bench::parseList(BUCKET_BENCH_DECODER_ORACLE_LENGTHS);
   StepTimes times;
   std::set<int64_t> lengths(oracle.begin(), oracle.end());
   for (int64_t len = 16; len <= kCap; len += 16)
     lengths.insert(len);
   for (int64_t b :
-       parseList(std::strchr(BUCKET_DECODER_DECODE_BUCKETS, '=') + 1))
+       bench::parseList(std::strchr(BUCKET_DECODER_DECODE_BUCKETS, '=') + 1))
     lengths.insert(b);
   FILE *csv = csvPath.empty() ? nullptr : std::fopen(csvPath.c_str(), "w");
   if (csv)
@@ -502,7 +494,8 @@ std::pair<double, double> prefillOne(Session *sessions,
     if (i == 0)
       bucketed = tp;
   }
-  std::vector<int64_t> exact = parseList(BUCKET_BENCH_DECODER_ORACLE_PROMPTS);
+  std::vector<int64_t> exact =
+      bench::parseList(BUCKET_BENCH_DECODER_ORACLE_PROMPTS);
   auto hi = std::lower_bound(exact.begin(), exact.end(), p);
   std::map<int64_t, double> around;
   for (auto it : {hi == exact.begin() ? hi : std::prev(hi), hi})

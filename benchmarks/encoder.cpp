@@ -86,15 +86,6 @@ double maxDiff(const std::vector<float> &a, const std::vector<float> &b) {
   return worst;
 }
 
-std::vector<int64_t> parseList(const char *text) {
-  std::vector<int64_t> values;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ','))
-    values.push_back(std::atoll(item.c_str()));
-  return values;
-}
-
 std::map<int64_t, int64_t> readHistogram(const std::string &path) {
   std::map<int64_t, int64_t> lengths;
   std::ifstream in(path);
@@ -186,7 +177,8 @@ int main(int argc, char **argv) {
   std::printf("# example encoder (2 layers, d 256, 4 heads, FFN 1024), one "
               "core; bucketed: %s; oracle lengths: %s\n",
               BUCKET_DEMO_BUCKETS, BUCKET_BENCH_ORACLE_LENGTHS);
-  std::vector<int64_t> oracleLengths = parseList(BUCKET_BENCH_ORACLE_LENGTHS);
+  std::vector<int64_t> oracleLengths =
+      bench::parseList(BUCKET_BENCH_ORACLE_LENGTHS);
   bool failed = false;
 
   for (const std::string &csv : csvs) {
@@ -207,7 +199,8 @@ int main(int argc, char **argv) {
 
     // The work each build does over the histogram, in matmul FLOPs: what
     // the measured ratios are read against.
-    std::vector<int64_t> buckets = parseList(std::strchr(bucketSpec, '=') + 1);
+    std::vector<int64_t> buckets =
+        bench::parseList(std::strchr(bucketSpec, '=') + 1);
     double wExact = 0, wBucketed = 0, wPadmax = 0;
     for (auto [length, count] : hist) {
       int64_t bucket =
