@@ -33,6 +33,7 @@
 #include "generic.h"
 #include "oracle.h"
 #include "padmax.h"
+#include "prompts.h"
 
 #include <algorithm>
 #include <cmath>
@@ -41,7 +42,6 @@
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -145,31 +145,13 @@ int64_t bucketOf(const char *spec, int64_t n) {
 /// many lengths at evenly spaced quantiles instead, each counted once.
 std::map<int64_t, int64_t> readPrompts(const std::string &path,
                                        int64_t maxLength, int sample) {
-  std::map<int64_t, int64_t> hist;
-  std::ifstream in(path);
-  std::string line;
-  int64_t total = 0;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string length, n;
-    if (std::getline(fields, length, ',') && std::getline(fields, n)) {
-      int64_t count = std::atoll(n.c_str());
-      hist[std::min(std::atoll(length.c_str()), (long long)maxLength)] += count;
-      total += count;
-    }
-  }
+  std::map<int64_t, int64_t> hist =
+      decoder::readLengthHistogram(path, maxLength);
   if (sample <= 0)
     return hist;
   std::map<int64_t, int64_t> sampled;
-  for (int i = 0; i < sample; ++i) {
-    int64_t rank = (2 * i + 1) * total / (2 * sample), seen = 0;
-    for (auto [length, n] : hist)
-      if ((seen += n) > rank) {
-        sampled[length] += 1;
-        break;
-      }
-  }
+  for (int64_t length : decoder::quantileLengths(hist, sample))
+    sampled[length] += 1;
   return sampled;
 }
 

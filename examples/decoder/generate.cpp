@@ -20,14 +20,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "decoder_bucketed.h"
+#include "prompts.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -62,33 +62,13 @@ bucket_tensor_t tensor(void *data, bucket_element_type_t type,
 /// `count` prompt lengths at evenly spaced quantiles of the histogram.
 std::vector<int64_t> promptLengths(const std::string &path, int count,
                                    int64_t maxLength) {
-  std::vector<std::pair<int64_t, int64_t>> hist;
-  std::ifstream in(path);
-  if (!in) {
+  std::map<int64_t, int64_t> hist =
+      decoder::readLengthHistogram(path, maxLength);
+  if (hist.empty()) {
     std::fprintf(stderr, "generate: cannot read %s\n", path.c_str());
     std::exit(1);
   }
-  std::string line;
-  int64_t total = 0;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string length, n;
-    if (std::getline(fields, length, ',') && std::getline(fields, n)) {
-      hist.push_back({std::atoll(length.c_str()), std::atoll(n.c_str())});
-      total += hist.back().second;
-    }
-  }
-  std::vector<int64_t> lengths;
-  for (int i = 0; i < count; ++i) {
-    int64_t rank = (2 * i + 1) * total / (2 * count), seen = 0;
-    for (auto [length, n] : hist)
-      if ((seen += n) > rank) {
-        lengths.push_back(std::clamp<int64_t>(length, 1, maxLength));
-        break;
-      }
-  }
-  return lengths;
+  return decoder::quantileLengths(hist, count);
 }
 
 int64_t argmax(const std::vector<float> &logits) {
