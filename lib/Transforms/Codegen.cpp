@@ -248,6 +248,31 @@ tileFromConstant(RewriterBase &rewriter, linalg::LinalgOp op,
   return op;
 }
 
+/// The first split of a contraction that its tiles need, or nothing: rows at
+/// a whole register tile, columns at whole vectors, then columns at a whole
+/// cache block where blocking would cut partial vectors.
+static std::optional<std::pair<linalg::LinalgOp, linalg::LinalgOp>>
+splitForWholeTiles(RewriterBase &rewriter, linalg::LinalgOp op,
+                   const linalg::ContractionDimensions &dims,
+                   const CodegenOptions &options) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned m = dims.m.back(), n = dims.n.back();
+  int64_t lanes = std::max(1u, options.vectorBits / 32);
+  int64_t columnBlock =
+      getColumnBlockSplit(ranges[n], options) ? kCacheBlock : 1;
+  for (auto [dim, multiple] :
+       {std::make_pair(m, getRegisterTileRows(options)),
+        std::make_pair(n, lanes), std::make_pair(n, columnBlock)}) {
+    if (auto parts = splitAtMultiple(rewriter, op, dim, multiple)) {
+      LLVM_DEBUG(llvm::dbgs()
+                 << "contraction " << formatSizes(ranges) << ": split loop "
+                 << dim << " at a multiple of " << multiple << "\n");
+      return parts;
+    }
+  }
+  return std::nullopt;
+}
+
 /// Contractions: an MR x NR register tile, batch dimensions and outer m/n
 /// dimensions by 1, the reduction by 1 with the accumulator hoisted. With
 /// `fillValue`, the op's init holds nothing yet: each register tile starts
@@ -262,24 +287,12 @@ generateContraction(RewriterBase &rewriter, linalg::LinalgOp op,
     fillValue = takeConstantFill(rewriter, op, dims);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned m = dims.m.back(), n = dims.n.back(), k = dims.k.back();
-  int64_t lanes = std::max(1u, options.vectorBits / 32);
-  // Rows at a whole register tile, columns at whole vectors, then columns
-  // at a whole cache block where blocking would cut partial vectors.
-  int64_t columnBlock =
-      getColumnBlockSplit(ranges[n], options) ? kCacheBlock : 1;
-  for (auto [dim, multiple] :
-       {std::make_pair(m, getRegisterTileRows(options)),
-        std::make_pair(n, lanes), std::make_pair(n, columnBlock)}) {
-    if (auto parts = splitAtMultiple(rewriter, op, dim, multiple)) {
-      LLVM_DEBUG(llvm::dbgs()
-                 << "contraction " << formatSizes(ranges) << ": split loop "
-                 << dim << " at a multiple of " << multiple << "\n");
-      LogicalResult first =
-          generateContraction(rewriter, parts->first, dims, options, fillValue);
-      LogicalResult second = generateContraction(rewriter, parts->second, dims,
-                                                 options, fillValue);
-      return success(succeeded(first) && succeeded(second));
-    }
+  if (auto parts = splitForWholeTiles(rewriter, op, dims, options)) {
+    LogicalResult first =
+        generateContraction(rewriter, parts->first, dims, options, fillValue);
+    LogicalResult second =
+        generateContraction(rewriter, parts->second, dims, options, fillValue);
+    return success(succeeded(first) && succeeded(second));
   }
   // Until the register tiles hold the constant, a failure must give the op
   // its fill back.
