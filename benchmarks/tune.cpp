@@ -17,6 +17,10 @@
 // other builds are timed at every shape of the histogram, so the comparison
 // covers the whole distribution, not only sizes where a bucket pads nothing.
 //
+// For one dimension it also prints the best possible K buckets costed by the
+// oracle's own times (a bucket of size B runs what the oracle's exact build
+// at B runs): a bound from measurements that no bucket set can beat.
+//
 // The physical limit: the matmul (or convolution) FLOPs of the exact shapes
 // (`--flops encoder|image`, the example encoder's and the image model's
 // contractions) at the core's peak, measured in the same run, over the
@@ -25,7 +29,7 @@
 //   bucket-bench-tune --print-oracle-shapes --shapes S.csv
 //   bucket-bench-tune --shapes S.csv --function F --flops encoder
 //       --oracle oracle.so --build tuned=a.so --build padmax=b.so ...
-//       [--rounds N] [--per-shape]
+//       [--rounds N] [--per-shape] [--predicted NAME=SHAPE:US,...]
 //
 //===----------------------------------------------------------------------===//
 
@@ -181,6 +185,9 @@ std::string formatShape(const Shape &shape) {
 struct Options {
   std::string shapes, function, flops = "encoder", oracle;
   std::vector<std::pair<std::string, std::string>> builds;
+  /// A build's buckets and the time bucket-tune predicted for each.
+  std::string predictedBuild;
+  std::vector<std::pair<Shape, double>> predicted;
   int rounds = 5;
   bool printOracle = false;
   /// Print every shape's time per build and the oracle's (interpolated).
@@ -206,7 +213,25 @@ Options parseOptions(int argc, char **argv) {
       o.oracle = value();
     else if (arg == "--rounds")
       o.rounds = std::atoi(value().c_str());
-    else if (arg == "--per-shape")
+    else if (arg == "--predicted") {
+      // NAME=SHAPE:US,SHAPE:US,... (SHAPE as 12 or 480x640).
+      std::string spec = value();
+      size_t eq = spec.find('=');
+      if (eq == std::string::npos)
+        die("--predicted takes NAME=SHAPE:US,...");
+      o.predictedBuild = spec.substr(0, eq);
+      std::stringstream items(spec.substr(eq + 1));
+      for (std::string item; std::getline(items, item, ',');) {
+        size_t colon = item.find(':');
+        if (colon == std::string::npos)
+          die("--predicted: '" + item + "' is not SHAPE:US");
+        Shape shape;
+        std::stringstream sizes(item.substr(0, colon));
+        for (std::string size; std::getline(sizes, size, 'x');)
+          shape.push_back(std::atoll(size.c_str()));
+        o.predicted.push_back({shape, std::atof(item.c_str() + colon + 1)});
+      }
+    } else if (arg == "--per-shape")
       o.perShape = true;
     else if (arg == "--print-oracle-shapes")
       o.printOracle = true;
@@ -283,6 +308,77 @@ void printPerShape(const Histogram &h, const std::vector<Build> &builds,
   }
 }
 
+/// The best `k` buckets that any build could have, costed by the oracle's
+/// own measured times (one dimension): a bucket of size B runs the code an
+/// exact-shape build at B runs, so its time is the oracle's time at B. An
+/// exact dynamic program over the histogram's sizes (the optimal buckets
+/// lie on them) under the dispatcher's rule (the smallest bucket that
+/// fits), the largest bucket covering every shape. Returns the cost and
+/// the sizes.
+std::pair<double, std::vector<int64_t>>
+getMeasuredBound(const Histogram &h, const std::map<double, double> &oracle,
+                 int k) {
+  size_t n = h.shapes.size(); // Sorted ascending (std::map in readHistogram).
+  std::vector<double> time(n), prefix(n + 1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    time[i] = interpolate(oracle, h.shapes[i]);
+    prefix[i + 1] = prefix[i] + h.counts[i];
+  }
+  // best[j][i]: the cheapest cost of shapes 0..i with j buckets, the last
+  // at size i.
+  const double inf = 1e300;
+  std::vector<std::vector<double>> best(k + 1, std::vector<double>(n, inf));
+  std::vector<std::vector<size_t>> from(k + 1, std::vector<size_t>(n, 0));
+  for (size_t i = 0; i < n; ++i)
+    best[1][i] = prefix[i + 1] * time[i];
+  for (int j = 2; j <= k; ++j)
+    for (size_t i = 0; i < n; ++i)
+      for (size_t p = 0; p < i; ++p) {
+        double cost =
+            best[j - 1][p] + (prefix[i + 1] - prefix[p + 1]) * time[i];
+        if (cost < best[j][i]) {
+          best[j][i] = cost;
+          from[j][i] = p;
+        }
+      }
+  int used = std::min<int>(k, n);
+  std::vector<int64_t> sizes;
+  for (size_t i = n - 1, j = used; j >= 1; --j) {
+    sizes.insert(sizes.begin(), h.shapes[i][0]);
+    i = from[j][i];
+  }
+  return {best[used][n - 1], sizes};
+}
+
+/// bucket-tune's predicted time of each bucket of a build next to the time
+/// measured for that build at the bucket's own size (no padding).
+void printPredicted(const Options &o, const Histogram &h,
+                    const std::vector<Build> &builds,
+                    const std::vector<Job> &jobs) {
+  if (o.predicted.empty())
+    return;
+  std::printf("# %s: predicted (bucket-tune) against measured at each "
+              "bucket's size:\n",
+              o.predictedBuild.c_str());
+  for (auto &[bucket, micros] : o.predicted) {
+    const Job *found = nullptr;
+    for (const Job &job : jobs)
+      if (builds[job.build].name == o.predictedBuild &&
+          job.shape < h.shapes.size() && h.shapes[job.shape] == bucket)
+        found = &job;
+    if (!found) {
+      std::printf("#   %s: predicted %.0f us, not timed (no shape of the "
+                  "histogram)\n",
+                  formatShape(bucket).c_str(), micros);
+      continue;
+    }
+    double measured = 1e6 * found->best;
+    std::printf("#   %s: predicted %.0f us, measured %.0f us (%+.1f%%)\n",
+                formatShape(bucket).c_str(), micros, measured,
+                100 * (micros / measured - 1));
+  }
+}
+
 /// Prints each build's mean time per call over the histogram, against the
 /// oracle (interpolated), pad-to-max and the physical limit.
 void report(const Options &o, const Histogram &h,
@@ -326,6 +422,22 @@ void report(const Options &o, const Histogram &h,
                 100 * limit / weighted[b]);
   std::printf("%-16s %12.1f %9.3fx %10s %14.1f%%\n", "oracle",
               1e6 * oracleCost / total, 1.0, "", 100 * limit / oracleCost);
+  printPredicted(o, h, builds, jobs);
+  if (h.dims.size() != 1)
+    return;
+  // What no set of K buckets can beat on this machine, from the oracle's
+  // measured times: whether a target is out of reach is then a
+  // measurement, not a prediction of the tuner's model.
+  std::printf("# the best possible K buckets, costed by the oracle's measured "
+              "times:\n");
+  for (int k : {4, 6, 8, 10, 12, 16}) {
+    auto [cost, sizes] = getMeasuredBound(h, oracleTimes, k);
+    std::string spec;
+    for (int64_t size : sizes)
+      spec += (spec.empty() ? "" : ",") + std::to_string(size);
+    std::printf("#   K = %2d: %.3fx the oracle (%s=%s)\n", k, cost / oracleCost,
+                h.dims[0].c_str(), spec.c_str());
+  }
 }
 
 } // namespace

@@ -51,10 +51,16 @@ for dist in "${dists[@]}"; do
   echo "## $dist: $csv"
   "$build/bin/bucket-tune" "$model" --shapes "$csv" --max-buckets 8 \
     --print-baselines > "$work/specs"
+  # Calibrated in this run (a fresh cache): the machine's speed drifts
+  # between sessions, and the predictions are compared with this run's times.
   "$build/bin/bucket-tune" "$model" --shapes "$csv" --max-buckets 8 \
-    --measure | grep -E '^#   |^# measured' || true
-  echo "tuned-measured $("$build/bin/bucket-tune" "$model" --shapes "$csv" \
-    --max-buckets 8 --measure --spec-only | tail -1)" >> "$work/specs"
+    --measure --measure-cache "$work/$dist.cache" > "$work/measured"
+  grep -E '^#   |^# measured' "$work/measured" || true
+  echo "tuned-measured $(tail -1 "$work/measured" | cut -d"'" -f2)" \
+    >> "$work/specs"
+  # The chosen buckets' predicted times: the rows of the bucket table.
+  predicted=$(awk '$2 ~ /%$/ && $3 ~ /%$/ && NF == 5 { printf "%s%s:%s",
+    sep, $1, $5; sep = "," }' "$work/measured")
   dims=$(head -1 "$work/specs" | cut -d' ' -f2 | cut -d= -f1)
   echo "oracle $dims=$("$build/bin/bucket-bench-tune" --print-oracle-shapes \
     --shapes "$csv")" >> "$work/specs"
@@ -67,5 +73,6 @@ for dist in "${dists[@]}"; do
   done < "$work/specs"
   taskset -c 0 "$build/bin/bucket-bench-tune" --shapes "$csv" --function "$fn" \
     --flops "$flops" --rounds "${ROUNDS:-3}" ${PER_SHAPE:+--per-shape} \
+    --predicted "tuned-measured=$predicted" \
     "${args[@]}"
 done

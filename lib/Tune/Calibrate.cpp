@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 using namespace mlir::bucket;
 
@@ -104,7 +105,11 @@ static TimeFit fitTerms(llvm::ArrayRef<TimeSample> samples, unsigned mask,
   return fit;
 }
 
-TimeFit mlir::bucket::fitTimeModel(llvm::ArrayRef<TimeSample> samples) {
+/// The best fit over every subset of the terms in `allowed` (bit t: term
+/// t), and its residual.
+static std::pair<TimeFit, double>
+fitBestSubset(llvm::ArrayRef<TimeSample> samples, unsigned allowed,
+              unsigned required) {
   // Features are scaled by their largest value so that the normal equations
   // stay well conditioned; a term no sample has (scale 0) is left out.
   double scale[kNumTerms] = {};
@@ -117,6 +122,8 @@ TimeFit mlir::bucket::fitTimeModel(llvm::ArrayRef<TimeSample> samples) {
   TimeFit best;
   double bestResidual = std::numeric_limits<double>::infinity();
   for (unsigned mask = 1; mask < (1u << kNumTerms); ++mask) {
+    if ((mask & ~allowed) || (mask & required) != required)
+      continue;
     TimeFit fit = fitTerms(samples, mask, scale);
     if (!fit.valid)
       continue;
@@ -125,6 +132,66 @@ TimeFit mlir::bucket::fitTimeModel(llvm::ArrayRef<TimeSample> samples) {
       bestResidual = residual;
       best = fit;
     }
+  }
+  return {best, bestResidual};
+}
+
+/// The overlapped form at the ratio r = perByte / perOp: the samples'
+/// ops become sum of max(ops_i, r * bytes_i) and the rest is linear.
+static std::pair<TimeFit, double>
+fitOverlapped(llvm::ArrayRef<TimeSample> samples, double ratio) {
+  llvm::SmallVector<TimeSample> folded;
+  for (const TimeSample &s : samples) {
+    TimeSample f;
+    f.micros = s.micros;
+    f.spillBytes = s.spillBytes;
+    if (s.perOp.empty())
+      f.ops = std::max(s.ops, ratio * s.bytes);
+    for (auto [ops, bytes] : s.perOp)
+      f.ops += std::max(ops, ratio * bytes);
+    folded.push_back(f);
+  }
+  // Terms: the folded ops (required), the call, the spill bytes.
+  auto [fit, residual] = fitBestSubset(folded, 0b1101, 0b0001);
+  if (!fit.valid)
+    return {fit, residual};
+  fit.perByte = fit.perOp * ratio;
+  fit.overlap = true;
+  return {fit, getResidual(fit, samples)};
+}
+
+TimeFit mlir::bucket::fitTimeModel(llvm::ArrayRef<TimeSample> samples) {
+  TimeFit best;
+  double bestResidual;
+  std::tie(best, bestResidual) = fitBestSubset(samples, 0b1111, 0);
+  // The overlapped form: the ratio of a byte's time to an op's, searched
+  // in steps of 10^(1/20) over eight decades around the samples' own ratio
+  // of ops to bytes, then in steps of 10^(1/400) around the best.
+  double ops = 0, bytes = 0;
+  for (const TimeSample &s : samples) {
+    ops += s.ops;
+    bytes += s.bytes;
+  }
+  if (ops <= 0 || bytes <= 0)
+    return best;
+  double center = ops / bytes, bestLog = 0;
+  bool found = false;
+  auto tryRatio = [&](double log10Ratio) {
+    auto [fit, residual] =
+        fitOverlapped(samples, center * std::pow(10.0, log10Ratio));
+    if (fit.valid && residual < bestResidual * (1 - 1e-9)) {
+      best = fit;
+      bestResidual = residual;
+      bestLog = log10Ratio;
+      found = true;
+    }
+  };
+  for (int step = -80; step <= 80; ++step)
+    tryRatio(step / 20.0);
+  if (found) {
+    double coarse = bestLog;
+    for (int step = -20; step <= 20; ++step)
+      tryRatio(coarse + step / 400.0);
   }
   return best;
 }

@@ -184,18 +184,23 @@ FailureOr<WorkCount> mlir::bucket::countLinalgWork(Operation *root,
       domain *= (double)range;
     }
     unsigned bodyOps = countBodyOps(op);
+    OpWork opWork;
+    opWork.flops = opWork.tiledFlops = domain * bodyOps;
     work.flops += domain * bodyOps;
     if (std::optional<double> tiled =
             getTiledContractionDomain(op, target.codegen)) {
       work.contractionFlops += domain * bodyOps;
       work.tiledContractionFlops += *tiled * bodyOps;
+      opWork.tiledFlops = *tiled * bodyOps;
     }
     for (OpOperand &operand : op->getOpOperands()) {
       double bytes = getByteSize(operand.get().getType());
       work.bytes += bytes;
+      opWork.bytes += bytes;
       if (bytes > target.cacheBytes)
         work.spillBytes += bytes;
     }
+    work.perOp.push_back(opWork);
     ++work.numOps;
     return WalkResult::advance();
   });

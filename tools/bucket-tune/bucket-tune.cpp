@@ -40,6 +40,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
+#include <cmath>
 #include <optional>
 
 using namespace mlir;
@@ -290,20 +291,45 @@ static FailureOr<Histogram> matchDims(const Histogram &histogram,
   return Histogram::fromPairs(names, shapes, histogram.counts);
 }
 
-/// The tuples --measure times: per-dimension weighted quantiles.
+/// The tuples --measure times. The fit should be right where the time goes
+/// and over the whole range of sizes: the smallest size (the per-call
+/// cost), quantiles of each dimension weighted by calls x elements (where
+/// the work is, not where the calls are: a long tail of few calls can hold
+/// half of it), the size halfway (geometrically) from the last quantile to
+/// the cover, and the cover. Two samples: the smallest and the cover.
 static BucketList getMeasureSamples(const Histogram &histogram,
                                     ArrayRef<int64_t> cover, unsigned count) {
+  SmallVector<double> work;
+  for (auto [shape, calls] : zip(histogram.shapes, histogram.counts))
+    work.push_back(calls * getElementCount(shape));
+  Histogram weighted =
+      Histogram::fromPairs(histogram.dims, histogram.shapes, work);
+  size_t numDims = histogram.getNumDims();
   BucketList samples;
-  for (unsigned i = 0; i < count; ++i) {
-    double q = count == 1 ? 1.0 : (double)i / (count - 1);
-    Tuple tuple;
-    for (size_t d = 0; d < histogram.getNumDims(); ++d)
-      tuple.push_back(
-          std::min<int64_t>(cover[d], q <= 0 ? histogram.getMarginal(d).front()
-                                             : histogram.getQuantile(d, q)));
+  auto add = [&](const Tuple &tuple) {
     if (!is_contained(samples, tuple))
       samples.push_back(tuple);
+  };
+  unsigned quantiles = count <= 2 ? std::min(count, 1u) : count - 2;
+  Tuple last;
+  for (unsigned i = 0; i < quantiles; ++i) {
+    double q = (double)i / quantiles;
+    last.clear();
+    for (size_t d = 0; d < numDims; ++d)
+      last.push_back(
+          std::min<int64_t>(cover[d], q <= 0 ? weighted.getMarginal(d).front()
+                                             : weighted.getQuantile(d, q)));
+    add(last);
   }
+  if (count >= 3) {
+    Tuple middle;
+    for (size_t d = 0; d < numDims; ++d)
+      middle.push_back(std::min<int64_t>(
+          cover[d], std::llround(std::sqrt((double)last[d] * cover[d]))));
+    add(middle);
+  }
+  if (count >= 2)
+    add(Tuple(cover));
   return samples;
 }
 
@@ -430,12 +456,17 @@ timeSamples(const Histogram &histogram, ArrayRef<Tuple> tuples,
 static void printCalibration(const TimeFit &fit, StringRef cachePath,
                              ArrayRef<Tuple> tuples,
                              ArrayRef<TimeSample> samples) {
-  outs() << format("# measured (cache %s): time = %.4g us/Gop * %s",
-                   cachePath.str().c_str(), fit.perOp * 1e9,
-                   tiledOps ? "tiled ops" : "ops");
-  outs() << format(" + %.4g us/GB * bytes + %.4g us/GB * spill bytes + %.4g "
-                   "us\n",
-                   fit.perByte * 1e9, fit.perSpillByte * 1e9, fit.perCall);
+  const char *ops = tiledOps ? "tiled ops" : "ops";
+  outs() << format("# measured (cache %s): time = ", cachePath.str().c_str());
+  if (fit.overlap)
+    outs() << format("sum over ops of max(%.4g us/Gop * %s, %.4g us/GB * "
+                     "bytes)",
+                     fit.perOp * 1e9, ops, fit.perByte * 1e9);
+  else
+    outs() << format("%.4g us/Gop * %s + %.4g us/GB * bytes", fit.perOp * 1e9,
+                     ops, fit.perByte * 1e9);
+  outs() << format(" + %.4g us/GB * spill bytes + %.4g us\n",
+                   fit.perSpillByte * 1e9, fit.perCall);
   for (auto [tuple, sample] : zip(tuples, samples)) {
     double predicted = fit.predict(sample);
     outs() << "#   ";
@@ -482,6 +513,8 @@ static LogicalResult calibrate(const Histogram &histogram,
       return failure();
     TimeSample sample{time.getOps(*work), work->bytes, micros};
     sample.spillBytes = work->spillBytes;
+    for (const OpWork &op : work->perOp)
+      sample.perOp.push_back({time.getOps(op), op.bytes});
     samples.push_back(sample);
   }
   TimeFit fit = fitTimeModel(samples);
@@ -494,6 +527,7 @@ static LogicalResult calibrate(const Histogram &histogram,
   time.spillBytesPerMicrosecond =
       fit.perSpillByte > 0 ? 1 / fit.perSpillByte : HUGE_VAL;
   time.callMicros = fit.perCall;
+  time.overlap = fit.overlap;
   return success();
 }
 
@@ -772,12 +806,14 @@ static void printReport(StringRef csv, const Histogram &histogram,
                    histogram.shapes.size());
   if (model)
     outs() << format("# cost: the linalg work of @%s per bucket, time = "
-                     "%s/%.4g + bytes/%.4g + spill bytes/%.4g + %.3g us "
+                     "%s%s/%.4g%s bytes/%.4g%s + spill bytes/%.4g + %.3g us "
                      "(%s)\n",
-                     model->function.c_str(), time.tiled ? "tiled ops" : "ops",
-                     time.opsPerMicrosecond, time.bytesPerMicrosecond,
-                     time.spillBytesPerMicrosecond, time.callMicros,
-                     measure ? "measured" : "uncalibrated");
+                     model->function.c_str(),
+                     time.overlap ? "sum over ops of max(" : "",
+                     time.tiled ? "tiled ops" : "ops", time.opsPerMicrosecond,
+                     time.overlap ? "," : " +", time.bytesPerMicrosecond,
+                     time.overlap ? ")" : "", time.spillBytesPerMicrosecond,
+                     time.callMicros, measure ? "measured" : "uncalibrated");
   else
     outs() << "# cost: padded elements (no model)\n";
   if (!reportFile.empty()) {

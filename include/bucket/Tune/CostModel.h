@@ -32,7 +32,17 @@
 //          + bytes / bytesPerMicrosecond
 //          + spill bytes / spillBytesPerMicrosecond + callMicros
 //
-// whose defaults are a generic machine's, not a measurement.
+// whose defaults are a generic machine's, not a measurement. With `overlap`
+// (chosen by the calibration when it fits the measurements better) each op
+// takes the longer of its arithmetic and its memory traffic, as on a core
+// that streams operands while it computes (a roofline per op):
+//
+//   time = sum over ops of max(ops / opsPerMicrosecond,
+//                              bytes / bytesPerMicrosecond)
+//          + spill bytes / spillBytesPerMicrosecond + callMicros
+//
+// A small batch through large weights is bound by the weights' bytes: its
+// time stays flat while the rows grow, which a sum cannot follow.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,12 +56,18 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LLVM.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
 
 namespace mlir {
 namespace bucket {
+
+/// The work of one linalg op.
+struct OpWork {
+  double flops = 0, tiledFlops = 0, bytes = 0;
+};
 
 /// The work of one call.
 struct WorkCount {
@@ -70,6 +86,8 @@ struct WorkCount {
   double spillBytes = 0;
   /// Linalg ops counted.
   unsigned numOps = 0;
+  /// Each op's work, in walk order (the overlapped time model's terms).
+  SmallVector<OpWork, 0> perOp;
 
   /// The ops as the code generator executes them: the contractions' tiled
   /// ops and the other ops exactly.
@@ -113,12 +131,23 @@ struct TimeModel {
   double spillBytesPerMicrosecond = 20e3; // 20 GB/s more beyond the cache
   double callMicros = 2.0;
   bool tiled = true;
+  /// Each op takes max(its ops' time, its bytes' time) (file comment).
+  bool overlap = false;
   double getOps(const WorkCount &work) const {
     return tiled ? work.getTiledFlops() : work.flops;
   }
+  double getOps(const OpWork &op) const {
+    return tiled ? op.tiledFlops : op.flops;
+  }
   double operator()(const WorkCount &work) const {
-    return getOps(work) / opsPerMicrosecond + work.bytes / bytesPerMicrosecond +
-           work.spillBytes / spillBytesPerMicrosecond + callMicros;
+    double fixed = work.spillBytes / spillBytesPerMicrosecond + callMicros;
+    if (!overlap)
+      return getOps(work) / opsPerMicrosecond +
+             work.bytes / bytesPerMicrosecond + fixed;
+    for (const OpWork &op : work.perOp)
+      fixed += std::max(getOps(op) / opsPerMicrosecond,
+                        op.bytes / bytesPerMicrosecond);
+    return fixed;
   }
 };
 

@@ -84,6 +84,40 @@ TEST(CalibrateTest, CoefficientsStayNonNegative) {
   EXPECT_NEAR(fit.predict(200, 500), 20, 1e-6);
 }
 
+TEST(CalibrateTest, RecoversTheOverlappedForm) {
+  // Two ops per call: a weight-bound projection (its bytes do not grow with
+  // the rows) and attention; each takes max(2e-5 us/op, 1e-4 us/byte), plus
+  // 4 us. The time is flat while the projection is bound by its weights,
+  // which no sum of the two terms follows.
+  llvm::SmallVector<TimeSample> samples;
+  for (double rows : {1.0, 4.0, 9.0, 16.0, 40.0, 100.0}) {
+    TimeSample s;
+    s.perOp = {{2 * rows * 256 * 256, 4 * (256 * 256 + 2 * rows * 256)},
+               {4 * rows * rows * 64, 4 * (2 * rows * 64 + rows * rows)}};
+    s.micros = 4;
+    for (auto [ops, bytes] : s.perOp) {
+      s.ops += ops;
+      s.bytes += bytes;
+      s.micros += std::max(2e-5 * ops, 1e-4 * bytes);
+    }
+    samples.push_back(s);
+  }
+  TimeFit fit = fitTimeModel(samples);
+  ASSERT_TRUE(fit.valid);
+  EXPECT_TRUE(fit.overlap);
+  EXPECT_NEAR(fit.perOp, 2e-5, 2e-5 * 1e-2);
+  EXPECT_NEAR(fit.perByte, 1e-4, 1e-4 * 1e-2);
+  for (const TimeSample &s : samples)
+    EXPECT_NEAR(fit.predict(s), s.micros, 1e-2 * s.micros);
+  // The same samples with additive times keep the additive form.
+  for (TimeSample &s : samples)
+    s.micros = 2e-5 * s.ops + 1e-4 * s.bytes + 4;
+  TimeFit additive = fitTimeModel(samples);
+  ASSERT_TRUE(additive.valid);
+  EXPECT_FALSE(additive.overlap);
+  EXPECT_NEAR(additive.perOp, 2e-5, 1e-9);
+}
+
 TEST(CalibrateTest, NoSamplesNoFit) { EXPECT_FALSE(fitTimeModel({}).valid); }
 
 } // namespace
