@@ -157,21 +157,29 @@ struct Job {
 /// in cache, and one call is not enough: the example encoder at 7 tokens
 /// took 1230, 440, 375, 370 us in its first four calls after the untimed
 /// one. Timing those flattered whichever build more often followed itself.
-constexpr int kWarmCalls = 3;
+/// So a job warms up with at least two calls, and three unless those took
+/// 10 ms (long calls re-read their weights within the call).
+inline void warmUp(const Build &build, const Inputs &inputs) {
+  double start = bench::now();
+  for (int calls = 0; calls < 3; ++calls) {
+    if (calls == 2 && bench::now() - start >= 10e-3)
+      break;
+    call(build, inputs, nullptr);
+  }
+}
 
 /// Runs every job once per round, in a new random order each round, and
-/// keeps the best time of each. In each round a job makes kWarmCalls
-/// untimed calls, then timed calls lasting about 1 ms (at least two).
+/// keeps the best time of each. In each round a job warms up (warmUp), then
+/// makes timed calls lasting about 1 ms (at least one).
 inline void runRounds(std::vector<Job> &jobs, const std::vector<Build> &builds,
                       const std::vector<Inputs> &inputs, int rounds) {
   std::mt19937 random(12345);
   // The number of timed calls, from a warm call's time.
   for (Job &job : jobs) {
-    for (int warm = 0; warm < kWarmCalls; ++warm)
-      call(builds[job.build], inputs[job.shape], nullptr);
+    warmUp(builds[job.build], inputs[job.shape]);
     double t0 = bench::now();
     call(builds[job.build], inputs[job.shape], nullptr);
-    job.reps = std::clamp(int(1e-3 / std::max(bench::now() - t0, 1e-7)), 2, 50);
+    job.reps = std::clamp(int(1e-3 / std::max(bench::now() - t0, 1e-7)), 1, 50);
   }
   std::vector<size_t> order(jobs.size());
   for (size_t i = 0; i < order.size(); ++i)
@@ -180,8 +188,7 @@ inline void runRounds(std::vector<Job> &jobs, const std::vector<Build> &builds,
     std::shuffle(order.begin(), order.end(), random);
     for (size_t i : order) {
       Job &job = jobs[i];
-      for (int warm = 0; warm < kWarmCalls; ++warm)
-        call(builds[job.build], inputs[job.shape], nullptr);
+      warmUp(builds[job.build], inputs[job.shape]);
       for (int rep = 0; rep < job.reps; ++rep) {
         double t0 = threadSeconds();
         call(builds[job.build], inputs[job.shape], nullptr);
