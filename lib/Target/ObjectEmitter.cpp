@@ -557,22 +557,14 @@ static llvm::StringSet<> getLoweringHelpers(ModuleOp module) {
   return helpers;
 }
 
-LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
-                                           const bucket::TargetOptions &options,
-                                           OutputKind kind,
-                                           llvm::raw_pwrite_stream &os,
-                                           const ModelDescription *exported) {
-  // At the module's location, without the module: MLIR would print it
-  // whole with an error reported on the op.
+/// Translates `module` to LLVM IR for `machine`: the data layout, the
+/// lowering's helpers made local, the other definitions protected, and the
+/// model's self-description added when `exported`.
+static FailureOr<std::unique_ptr<llvm::Module>>
+translateForTarget(ModuleOp module, llvm::TargetMachine &machine,
+                   llvm::LLVMContext &llvmContext,
+                   const ModelDescription *exported) {
   Location loc = module.getLoc();
-  llvm::Expected<ResolvedTarget> target = resolveTarget(options);
-  if (!target)
-    return emitError(loc, llvm::toString(target.takeError()));
-  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(*target);
-  if (!machine)
-    return emitError(loc, "cannot create a target machine for '")
-           << target->triple.str() << "'";
-
   DialectRegistry registry;
   registerAllToLLVMIRTranslations(registry);
   // bucket.* attributes describe the tensor-level functions for the header;
@@ -583,13 +575,12 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
   module->getContext()->appendDialectRegistry(registry);
 
   llvm::StringSet<> helpers = getLoweringHelpers(module);
-  llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
     return emitError(loc, "translation to LLVM IR failed");
-  llvmModule->setTargetTriple(machine->getTargetTriple());
-  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  llvmModule->setDataLayout(machine.createDataLayout());
   // Calls between the object's own functions bind to them, not to a
   // same-named symbol of another library: linked into a shared library, a
   // model function called `step` or `log` would otherwise call libc's or
@@ -605,29 +596,39 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
   if (exported)
     if (llvm::Error error = addModelExport(*llvmModule, *exported))
       return emitError(loc, llvm::toString(std::move(error)));
+  return llvmModule;
+}
 
-  if (kind == OutputKind::LLVMIR) {
-    CodegenErrorScope errorScope;
-    std::string error;
-    if (failed(runCatchingErrors(
-            llvmContext,
-            [&] {
-              auto optimize = makeOptimizingTransformer(
-                  options.optLevel, /*sizeLevel=*/0, machine.get());
-              if (llvm::Error err = optimize(llvmModule.get()))
-                error = llvm::toString(std::move(err));
-            },
-            error)))
-      return emitError(loc, "LLVM optimization failed: ") << error;
-    llvmModule->print(os, nullptr);
-    return success();
-  }
+/// Optimizes `llvmModule` as the object's code would be and prints it.
+static LogicalResult printOptimizedIR(Location loc, llvm::Module &llvmModule,
+                                      llvm::TargetMachine &machine,
+                                      unsigned optLevel,
+                                      llvm::raw_ostream &os) {
+  CodegenErrorScope errorScope;
+  std::string error;
+  if (failed(runCatchingErrors(
+          llvmModule.getContext(),
+          [&] {
+            auto optimize = makeOptimizingTransformer(
+                optLevel, /*sizeLevel=*/0, &machine);
+            if (llvm::Error err = optimize(&llvmModule))
+              error = llvm::toString(std::move(err));
+          },
+          error)))
+    return emitError(loc, "LLVM optimization failed: ") << error;
+  llvmModule.print(os, nullptr);
+  return success();
+}
 
-  // An object of several buckets is optimized and generated in parallel
-  // (each part optimizes on its own).
-  if (canEmitInParallel(*llvmModule)) {
+/// Generates the object: in parallel parts when the module has several
+/// buckets, else (or when the parallel path is unavailable) as a whole.
+static LogicalResult emitObjectFile(Location loc, llvm::Module &llvmModule,
+                                    const bucket::TargetOptions &options,
+                                    llvm::TargetMachine &machine,
+                                    llvm::raw_pwrite_stream &os) {
+  if (canEmitInParallel(llvmModule)) {
     SmallVector<std::string> errors;
-    switch (emitObjectInParallel(*llvmModule, options, os, errors)) {
+    switch (emitObjectInParallel(llvmModule, options, os, errors)) {
     case ParallelEmitResult::Written:
       return success();
     case ParallelEmitResult::CompileFailed: {
@@ -647,11 +648,34 @@ LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
   CodegenErrorScope errorScope;
   std::string error;
   if (failed(runCatchingErrors(
-          llvmContext,
-          [&] {
-            emitObject(*llvmModule, *machine, options.optLevel, os, error);
-          },
+          llvmModule.getContext(),
+          [&] { emitObject(llvmModule, machine, options.optLevel, os, error); },
           error)))
     return emitError(loc, "LLVM code generation failed: ") << error;
   return success();
+}
+
+LogicalResult mlir::bucket::emitLLVMOutput(ModuleOp module,
+                                           const bucket::TargetOptions &options,
+                                           OutputKind kind,
+                                           llvm::raw_pwrite_stream &os,
+                                           const ModelDescription *exported) {
+  // At the module's location, without the module: MLIR would print it
+  // whole with an error reported on the op.
+  Location loc = module.getLoc();
+  llvm::Expected<ResolvedTarget> target = resolveTarget(options);
+  if (!target)
+    return emitError(loc, llvm::toString(target.takeError()));
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(*target);
+  if (!machine)
+    return emitError(loc, "cannot create a target machine for '")
+           << target->triple.str() << "'";
+  llvm::LLVMContext llvmContext;
+  FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
+      translateForTarget(module, *machine, llvmContext, exported);
+  if (failed(llvmModule))
+    return failure();
+  if (kind == OutputKind::LLVMIR)
+    return printOptimizedIR(loc, **llvmModule, *machine, options.optLevel, os);
+  return emitObjectFile(loc, **llvmModule, options, *machine, os);
 }

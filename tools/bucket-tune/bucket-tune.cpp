@@ -295,8 +295,9 @@ static FailureOr<Histogram> matchDims(const Histogram &histogram,
 /// and over the whole range of sizes: the smallest size (the per-call
 /// cost), quantiles of each dimension weighted by calls x elements (where
 /// the work is, not where the calls are: a long tail of few calls can hold
-/// half of it), the size halfway (geometrically) from the last quantile to
-/// the cover, and the cover. Two samples: the smallest and the cover.
+/// half of it), the cover, and in the widest gap in elements between two
+/// of those their middle (geometric, per dimension). Ascending in elements.
+/// Two samples: the smallest and the cover.
 static BucketList getMeasureSamples(const Histogram &histogram,
                                     ArrayRef<int64_t> cover, unsigned count) {
   SmallVector<double> work;
@@ -311,25 +312,36 @@ static BucketList getMeasureSamples(const Histogram &histogram,
       samples.push_back(tuple);
   };
   unsigned quantiles = count <= 2 ? std::min(count, 1u) : count - 2;
-  Tuple last;
   for (unsigned i = 0; i < quantiles; ++i) {
     double q = (double)i / quantiles;
-    last.clear();
+    Tuple tuple;
     for (size_t d = 0; d < numDims; ++d)
-      last.push_back(
-          std::min<int64_t>(cover[d], q <= 0 ? weighted.getMarginal(d).front()
-                                             : weighted.getQuantile(d, q)));
-    add(last);
-  }
-  if (count >= 3) {
-    Tuple middle;
-    for (size_t d = 0; d < numDims; ++d)
-      middle.push_back(std::min<int64_t>(
-          cover[d], std::llround(std::sqrt((double)last[d] * cover[d]))));
-    add(middle);
+      tuple.push_back(std::min<int64_t>(
+          cover[d], q <= 0 ? weighted.getMarginal(d).front()
+                           : weighted.getQuantile(d, q)));
+    add(tuple);
   }
   if (count >= 2)
     add(Tuple(cover));
+  auto byElements = [](const Tuple &a, const Tuple &b) {
+    double ea = getElementCount(a), eb = getElementCount(b);
+    return ea != eb ? ea < eb : a < b;
+  };
+  llvm::sort(samples, byElements);
+  if (count >= 3 && samples.size() >= 2) {
+    size_t widest = 0;
+    for (size_t i = 1; i + 1 < samples.size(); ++i)
+      if (getElementCount(samples[i + 1]) - getElementCount(samples[i]) >
+          getElementCount(samples[widest + 1]) -
+              getElementCount(samples[widest]))
+        widest = i;
+    Tuple middle;
+    for (size_t d = 0; d < numDims; ++d)
+      middle.push_back(std::llround(std::sqrt((double)samples[widest][d] *
+                                              samples[widest + 1][d])));
+    add(middle);
+    llvm::sort(samples, byElements);
+  }
   return samples;
 }
 
