@@ -316,9 +316,9 @@ static BucketList getMeasureSamples(const Histogram &histogram,
     double q = (double)i / quantiles;
     Tuple tuple;
     for (size_t d = 0; d < numDims; ++d)
-      tuple.push_back(std::min<int64_t>(
-          cover[d], q <= 0 ? weighted.getMarginal(d).front()
-                           : weighted.getQuantile(d, q)));
+      tuple.push_back(
+          std::min<int64_t>(cover[d], q <= 0 ? weighted.getMarginal(d).front()
+                                             : weighted.getQuantile(d, q)));
     add(tuple);
   }
   if (count >= 2)
@@ -337,8 +337,8 @@ static BucketList getMeasureSamples(const Histogram &histogram,
         widest = i;
     Tuple middle;
     for (size_t d = 0; d < numDims; ++d)
-      middle.push_back(std::llround(std::sqrt((double)samples[widest][d] *
-                                              samples[widest + 1][d])));
+      middle.push_back(std::llround(
+          std::sqrt((double)samples[widest][d] * samples[widest + 1][d])));
     add(middle);
     llvm::sort(samples, byElements);
   }
@@ -717,6 +717,36 @@ static LogicalResult applyBuildBudget(const Histogram &histogram,
   return success();
 }
 
+/// The model's time against the measured one: at each chosen bucket, and
+/// over every tuple --verify-exhaustive measured (most of them no
+/// calibration sample: held out), how many are within 15% (the issue's
+/// target for the time model) and the worst error.
+static void printModelAgainstMeasured(ArrayRef<Tuple> chosen,
+                                      ArrayRef<Tuple> tuples,
+                                      const std::map<Tuple, double> &measured,
+                                      CostCache &predicted) {
+  auto error = [&](const Tuple &tuple) {
+    return predicted(tuple) / measured.at(tuple) - 1;
+  };
+  outs() << "  the model at the chosen buckets (predicted / measured - 1):";
+  for (const Tuple &bucket : chosen) {
+    outs() << " ";
+    interleave(bucket, outs(), "x");
+    outs() << format(" %+.1f%%", 100 * error(bucket));
+  }
+  unsigned within = 0;
+  double worst = 0;
+  for (const Tuple &tuple : tuples) {
+    double e = error(tuple);
+    within += std::fabs(e) <= 0.15;
+    if (std::fabs(e) > std::fabs(worst))
+      worst = e;
+  }
+  outs() << format("\n  the model within 15%% of the measured time at %u of "
+                   "%zu measured tuples (worst %+.1f%%)\n",
+                   within, tuples.size(), 100 * worst);
+}
+
 /// --verify-exhaustive: the chosen buckets against the best set of a coarse
 /// grid, both costed with measured times (every grid size and every chosen
 /// bucket compiled and timed; cached). Exhaustive search over the grid is
@@ -766,6 +796,7 @@ checkAgainstExhaustive(const Histogram &histogram, ArrayRef<int64_t> cover,
                    chosenCost, grid.size(), options.maxBuckets, bestCost,
                    100 * gap, gap <= 0.02 ? "yes" : "no");
   outs() << "  best of the grid: " << formatSpec(histogram.dims, best) << "\n";
+  printModelAgainstMeasured(chosen, tuples, measured, predicted);
   return success();
 }
 
