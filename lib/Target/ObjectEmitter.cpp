@@ -609,8 +609,8 @@ static LogicalResult printOptimizedIR(Location loc, llvm::Module &llvmModule,
   if (failed(runCatchingErrors(
           llvmModule.getContext(),
           [&] {
-            auto optimize = makeOptimizingTransformer(
-                optLevel, /*sizeLevel=*/0, &machine);
+            auto optimize =
+                makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
             if (llvm::Error err = optimize(&llvmModule))
               error = llvm::toString(std::move(err));
           },

@@ -170,6 +170,15 @@ CostTarget mlir::bucket::getHostCostTarget() {
   return target;
 }
 
+/// The share of an operand's bytes that streams from beyond the cache: 0
+/// up to half the cache, all of it from one and a half caches, linear in
+/// between. A cache is no ideal LRU store of its whole size (its sets, the
+/// other operands and the weights share it), so the cost rises gradually
+/// around its size rather than at it.
+static double getSpillShare(double bytes, double cacheBytes) {
+  return std::clamp((bytes - cacheBytes / 2) / cacheBytes, 0.0, 1.0);
+}
+
 FailureOr<WorkCount> mlir::bucket::countLinalgWork(Operation *root,
                                                    const CostTarget &target) {
   WorkCount work;
@@ -197,8 +206,7 @@ FailureOr<WorkCount> mlir::bucket::countLinalgWork(Operation *root,
       double bytes = getByteSize(operand.get().getType());
       work.bytes += bytes;
       opWork.bytes += bytes;
-      if (bytes > target.cacheBytes)
-        work.spillBytes += bytes;
+      work.spillBytes += bytes * getSpillShare(bytes, target.cacheBytes);
     }
     work.perOp.push_back(opWork);
     ++work.numOps;

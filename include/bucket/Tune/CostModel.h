@@ -22,8 +22,12 @@
 // 9 rows count 12), and N is rounded up to whole vectors per column tile,
 // following the code
 // generator's splits, cache blocks and right-hand-side panels. Operands
-// larger than the core's cache (L2) count their bytes once more as
-// spillBytes: they stream from the next level each time an op reads them.
+// around and beyond the core's cache (L2) count a share of their bytes once
+// more as spillBytes: they stream from the next level each time an op reads
+// them. The share is 0 up to half the cache, 1 from one and a half caches,
+// linear in between: a cache is no ideal store of its whole size (its sets,
+// the other operands and the weights share it), and the measured cost rises
+// gradually around its size, not at it.
 // The counts are exact functions of the symbolic dimensions (polynomials for
 // most models; the iteration domains themselves, not a fitted curve), and are
 // cached per shape. A TimeModel turns them into a time:
@@ -82,7 +86,8 @@ struct WorkCount {
   double tiledContractionFlops = 0;
   /// Bytes of the linalg ops' tensor operands.
   double bytes = 0;
-  /// The part of `bytes` in operands larger than the target's cache.
+  /// The part of `bytes` that streams from beyond the target's cache (the
+  /// file comment).
   double spillBytes = 0;
   /// Linalg ops counted.
   unsigned numOps = 0;
@@ -108,7 +113,7 @@ std::optional<double> getTiledContractionDomain(Operation *op,
 struct CostTarget {
   /// The code generator's options (its register tiles).
   CodegenOptions codegen;
-  /// The cache of one core (L2): operands larger than it count as spills.
+  /// The cache of one core (L2): operands around and beyond it spill.
   double cacheBytes = 2 << 20;
 };
 

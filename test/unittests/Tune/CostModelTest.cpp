@@ -285,14 +285,18 @@ TEST_F(CostModelTest, OnlyContractionsAreTiled) {
   EXPECT_EQ(work->flops - work->contractionFlops, 81.0);
 }
 
-TEST_F(CostModelTest, SpillBytesAreOperandsLargerThanTheCache) {
+TEST_F(CostModelTest, SpillBytesRiseAroundTheCacheSize) {
   // M = 64, N = 16, K = 32: the fill's output and the matmul's 4 kB, A 8 kB,
-  // B 2 kB. With a 4 kB cache only A (8192 bytes) spills; with 1 kB every
-  // operand does; with 1 MB none.
+  // B 2 kB. An operand spills none of its bytes up to half the cache, all of
+  // them from one and a half caches, a share in between.
   double bytes = 4096 + 8192 + 2048 + 4096;
-  WorkCount work = countMatmul(64, 16, 512, 4096);
+  // 8 kB cache: A (8 kB) spills (8192 - 4096) / 8192 = half; the rest none.
+  WorkCount work = countMatmul(64, 16, 512, 8192);
   EXPECT_EQ(work.bytes, bytes);
-  EXPECT_EQ(work.spillBytes, 8192);
+  EXPECT_EQ(work.spillBytes, 4096);
+  // 4 kB cache: A all of it, the two 4 kB outputs half each, B none.
+  EXPECT_EQ(countMatmul(64, 16, 512, 4096).spillBytes, 8192 + 2048 + 2048);
+  // 1 kB: every operand is beyond 1.5 kB; 1 MB: none reaches 512 kB.
   EXPECT_EQ(countMatmul(64, 16, 512, 1024).spillBytes, bytes);
   EXPECT_EQ(countMatmul(64, 16, 512, 1 << 20).spillBytes, 0);
 }
