@@ -29,15 +29,14 @@
 #include "oracle.h"
 #include "padmax.h"
 #include "probe.h"
+#include "prompts.h"
 #include "wnut.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -84,23 +83,6 @@ double maxDiff(const std::vector<float> &a, const std::vector<float> &b) {
   for (size_t i = 0; i < a.size(); ++i)
     worst = std::max(worst, std::fabs(double(a[i]) - b[i]));
   return worst;
-}
-
-std::map<int64_t, int64_t> readHistogram(const std::string &path) {
-  std::map<int64_t, int64_t> lengths;
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string length, count;
-    if (!std::getline(fields, length, ',') || !std::getline(fields, count))
-      continue;
-    int64_t l = std::min<int64_t>(std::atoll(length.c_str()), 512);
-    if (l > 0)
-      lengths[l] += std::atoll(count.c_str());
-  }
-  return lengths;
 }
 
 /// PyTorch's time per length from the script's output.
@@ -186,7 +168,7 @@ int main(int argc, char **argv) {
     CallFn bucketedFn = isWnut ? wnut_forward_call : bucketed_forward_call;
     const char *bucketSpec =
         isWnut ? BUCKET_BENCH_WNUT_BUCKETS : BUCKET_DEMO_BUCKETS;
-    std::map<int64_t, int64_t> hist = readHistogram(csv);
+    std::map<int64_t, int64_t> hist = decoder::readLengthHistogram(csv, 512);
     int64_t samples = 0;
     for (auto [l, c] : hist)
       samples += c;
